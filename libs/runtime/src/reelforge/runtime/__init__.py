@@ -1,0 +1,1 @@
+"""reelforge service plumbing shared by every service."""
