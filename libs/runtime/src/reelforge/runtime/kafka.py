@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import random
 import uuid
@@ -60,7 +61,7 @@ class RetryPolicy:
         return random.uniform(0, self.backoff_s * 2 ** (attempt - 1))
 
 
-class DeadLetterMiddleware(BaseMiddleware):  # type: ignore[type-arg]
+class DeadLetterMiddleware(BaseMiddleware):
     """Retries a failing handler with backoff, then dead-letters the message and moves on.
 
     Messages that do not parse (bad JSON, contract violations) are dead-lettered at once.
@@ -78,7 +79,8 @@ class DeadLetterMiddleware(BaseMiddleware):  # type: ignore[type-arg]
             current_job_id.set(_text(record.key))
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
-        topic = self._record().topic if self._record() is not None else "?"
+        record = self._record()
+        topic = record.topic if record is not None else "?"
         while True:
             self.attempts += 1
             try:
@@ -155,10 +157,8 @@ def dead_letter_for(
 ) -> DeadLetter:
     job_id: uuid.UUID | None = None
     tenant_id: str | None = None
-    try:
+    with contextlib.suppress(ValueError):
         job_id = uuid.UUID(_text(record.key or b""))
-    except ValueError:
-        pass
     return DeadLetter(
         event_id=uuid.uuid4(),
         occurred_at=utc_now(),
@@ -173,7 +173,7 @@ def dead_letter_for(
         payload=_text(record.value or b""),
         error=DeadLetterError(type=type(error).__name__, message=str(error)[:4000]),
         attempts=max(attempts, 1),
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
     )
 
 

@@ -16,7 +16,7 @@ class ServiceSettings(BaseSettings):
     )
     kafka_idempotent_producer: bool = Field(
         default=False,
-        description="Use Kafka's idempotent producer (real Kafka only; the embedded broker lacks it).",
+        description="Kafka's idempotent producer (real Kafka only; the embedded broker lacks it).",
     )
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/postgres",
