@@ -1,0 +1,14 @@
+"""`python -m reelforge.render`: run the render service."""
+
+from reelforge.runtime.app import serve
+
+from .bootstrap import bootstrap
+
+
+def main() -> None:
+    app, runtime = bootstrap()
+    serve(app, runtime.settings)
+
+
+if __name__ == "__main__":
+    main()

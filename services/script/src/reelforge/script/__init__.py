@@ -1,0 +1,1 @@
+"""reelforge script service: writes the spoken script for each requested video."""

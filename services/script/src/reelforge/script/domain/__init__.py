@@ -1,0 +1,1 @@
+"""The script service's rules: word budgets, cleaning, splitting, prompts and the template writer."""

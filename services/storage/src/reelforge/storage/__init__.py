@@ -1,0 +1,1 @@
+"""reelforge storage service: moves rendered videos into object storage."""

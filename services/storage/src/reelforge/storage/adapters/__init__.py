@@ -1,0 +1,1 @@
+"""Storage adapters: object stores, the guarded downloader, media probing, metrics."""

@@ -1,0 +1,435 @@
+"""Streaming downloads from provider URLs, with the download policy enforced on every hop.
+
+How a hop is made safe (SSRF and DNS rebinding):
+
+1. the URL is checked by :class:`DownloadPolicy` (scheme, host allow-list, IP literals);
+2. the host is resolved *here* and every address is checked;
+3. the connection is made to one of those checked addresses - the request URL carries the IP,
+   while the ``Host`` header and, for https, the TLS SNI and certificate check use the original
+   host name (httpx's ``sni_hostname`` extension). The name is never resolved a second time, so
+   a DNS answer that changes between the check and the connect (rebinding) cannot redirect the
+   connection;
+4. redirects are not followed by httpx: each ``Location`` goes through steps 1-3 again, up to the
+   policy's redirect limit.
+
+Requests go straight to an httpx transport (no client): no proxy from the environment, no
+cookies carried between hosts, no automatic redirects. Keep-alive is off, so a pooled
+connection made for one host name is never reused for another host on the same address.
+
+The body is hashed (sha256) and counted on the way and checked against Content-Length. A broken
+transfer is retried with backoff: resumed with ``Range`` (guarded by ``If-Range``) when the source
+advertised byte ranges and a validator, otherwise restarted from byte 0 - which restarts the
+consumer too (the upload) and resets the hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import logging
+import random
+import re
+import socket
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import httpx
+
+from reelforge.storage.domain.download_policy import (
+    DownloadError,
+    DownloadErrorCode,
+    DownloadPolicy,
+    DownloadTarget,
+    IPAddress,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Resolver = Callable[[str, int], Awaitable[Sequence[IPAddress]]]
+Sink = Callable[[AsyncIterator[bytes]], Awaitable[T]]
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+_MAX_BACKOFF_S = 30.0
+USER_AGENT = "reelforge-storage/0.1"
+
+
+async def resolve_with_system(host: str, port: int) -> list[IPAddress]:
+    """Every address the system resolver gives for `host` (IPv4 and IPv6)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise DownloadError(
+            DownloadErrorCode.FAILED,
+            f"host {host!r} could not be resolved: {exc.strerror}",
+            retryable=True,
+        ) from None
+    addresses: list[IPAddress] = []
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """What arrived: exact size and sha256 of the bytes handed to the sink."""
+
+    size_bytes: int
+    sha256: str
+    content_type: str | None
+    attempts: int
+    resumes: int
+    restarts: int
+
+
+class _TransientError(Exception):
+    """A failure worth retrying: network error, 429 or 5xx."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class _RestartRequiredError(Exception):
+    """The transfer broke and the source cannot resume it: start again from byte 0."""
+
+
+@dataclass
+class _Progress:
+    hasher: Any = field(default_factory=hashlib.sha256)
+    received: int = 0
+    content_type: str | None = None
+    completed: bool = False
+    restart_required: bool = False
+
+
+@dataclass
+class _Tries:
+    max_attempts: int
+    failures: int = 0
+    resumes: int = 0
+    restarts: int = 0
+
+
+class Downloader:
+    """Downloads provider files under a :class:`DownloadPolicy`. One per service; reusable."""
+
+    def __init__(
+        self,
+        policy: DownloadPolicy,
+        *,
+        resolver: Resolver = resolve_with_system,
+        connect_timeout_s: float = 10.0,
+        read_timeout_s: float = 60.0,
+        max_attempts: int = 5,
+        retry_backoff_s: float = 0.5,
+        chunk_bytes: int = 1024 * 1024,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        self.policy = policy
+        self._resolver = resolver
+        self._timeouts = {
+            "connect": connect_timeout_s,
+            "read": read_timeout_s,
+            "write": read_timeout_s,
+            "pool": connect_timeout_s,
+        }
+        self._max_attempts = max_attempts
+        self._backoff_s = retry_backoff_s
+        self._chunk_bytes = chunk_bytes
+        self._transport = httpx.AsyncHTTPTransport(
+            verify=verify, trust_env=False, limits=httpx.Limits(max_keepalive_connections=0)
+        )
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Downloader:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        provider: str,
+        sink: Sink[T],
+        *,
+        max_bytes: int | None = None,
+        expected_sha256: str | None = None,
+    ) -> tuple[T, DownloadResult]:
+        """Stream `url` into `sink` (e.g. an upload) and return the sink's result and the facts.
+
+        `sink` receives an async iterator of chunks and must consume it to the end. If the
+        source breaks and cannot resume, the iterator raises and `sink` is called again with a
+        fresh iterator from byte 0, so it must tolerate being restarted (an upload to the same
+        key does). Raises :class:`DownloadError` with a stable code on refusal or failure.
+        """
+        policy = self.policy
+        if max_bytes is not None and max_bytes < policy.max_bytes:
+            policy = replace(policy, max_bytes=max_bytes)
+        timeout = asyncio.timeout(policy.timeout_s)
+        try:
+            async with timeout:
+                return await self._fetch(url, provider, sink, policy, expected_sha256)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            raise DownloadError(
+                DownloadErrorCode.TIMEOUT,
+                f"the transfer did not finish within {policy.timeout_s:g} s",
+                retryable=True,
+            ) from None
+
+    async def fetch_bytes(self, url: str, provider: str, *, max_bytes: int) -> bytes:
+        """A small file (e.g. a provider thumbnail) in memory, under the same rules."""
+
+        async def collect(chunks: AsyncIterator[bytes]) -> bytes:
+            return b"".join([chunk async for chunk in chunks])
+
+        data, _ = await self.fetch(url, provider, collect, max_bytes=max_bytes)
+        return data
+
+    async def _fetch(
+        self,
+        url: str,
+        provider: str,
+        sink: Sink[T],
+        policy: DownloadPolicy,
+        expected_sha256: str | None,
+    ) -> tuple[T, DownloadResult]:
+        tries = _Tries(self._max_attempts)
+        while True:
+            progress = _Progress()
+            try:
+                result = await sink(self._body(url, provider, policy, progress, tries))
+            except Exception:
+                if not progress.restart_required:
+                    raise
+                tries.restarts += 1
+                log.info("download restarts from byte 0 (source cannot resume)")
+                continue
+            if not progress.completed:
+                raise DownloadError(
+                    DownloadErrorCode.FAILED, "the download was not read to its end"
+                )
+            digest = progress.hasher.hexdigest()
+            if expected_sha256 is not None and digest != expected_sha256.lower():
+                raise DownloadError(
+                    DownloadErrorCode.CHECKSUM_MISMATCH,
+                    f"sha256 of the download is {digest}, the source announced {expected_sha256}",
+                )
+            return result, DownloadResult(
+                size_bytes=progress.received,
+                sha256=digest,
+                content_type=progress.content_type,
+                attempts=tries.failures + 1,
+                resumes=tries.resumes,
+                restarts=tries.restarts,
+            )
+
+    async def _body(
+        self,
+        url: str,
+        provider: str,
+        policy: DownloadPolicy,
+        progress: _Progress,
+        tries: _Tries,
+    ) -> AsyncIterator[bytes]:
+        total: int | None = None
+        validator: str | None = None
+        resumable = False
+        while True:
+            start = progress.received
+            try:
+                response = await self._open(url, provider, policy, start, validator)
+            except _TransientError as exc:
+                await self._after_failure(tries, exc)
+                continue
+            try:
+                if start == 0:
+                    total = _content_length(response)
+                    policy.check_declared_size(total)
+                    validator = _validator(response)
+                    resumable = _accepts_ranges(response) and total is not None and bool(validator)
+                    progress.content_type = response.headers.get("content-type")
+                elif not _resumes_at(response, start, total):
+                    raise _RestartRequiredError()
+                else:
+                    tries.resumes += 1
+                async for chunk in response.aiter_raw(self._chunk_bytes):
+                    progress.received += len(chunk)
+                    policy.check_received(progress.received)
+                    progress.hasher.update(chunk)
+                    yield chunk
+            except httpx.TransportError as exc:
+                await self._after_failure(tries, exc)
+                if progress.received == 0:
+                    continue
+                if not resumable:
+                    progress.restart_required = True
+                    raise _RestartRequiredError() from exc
+                continue
+            except _RestartRequiredError:
+                progress.restart_required = True
+                raise
+            finally:
+                await response.aclose()
+            if total is not None and progress.received != total:
+                raise DownloadError(
+                    DownloadErrorCode.SIZE_MISMATCH,
+                    f"received {progress.received} bytes, the source declared {total}",
+                    retryable=True,
+                )
+            progress.completed = True
+            return
+
+    async def _after_failure(self, tries: _Tries, exc: Exception) -> None:
+        tries.failures += 1
+        if tries.failures >= tries.max_attempts:
+            raise DownloadError(
+                DownloadErrorCode.FAILED,
+                f"the download failed {tries.failures} times; last: {_describe(exc)}",
+                retryable=True,
+            ) from exc
+        delay = min(_MAX_BACKOFF_S, self._backoff_s * 2 ** (tries.failures - 1))
+        delay *= random.uniform(0.5, 1.0)
+        if isinstance(exc, _TransientError) and exc.retry_after_s is not None:
+            delay = max(delay, min(_MAX_BACKOFF_S, exc.retry_after_s))
+        log.info(
+            "download attempt %d failed (%s); retrying in %.2f s",
+            tries.failures,
+            _describe(exc),
+            delay,
+        )
+        await asyncio.sleep(delay)
+
+    async def _open(
+        self,
+        url: str,
+        provider: str,
+        policy: DownloadPolicy,
+        start: int,
+        validator: str | None,
+    ) -> httpx.Response:
+        """GET `url` (from byte `start`), following redirects hop by hop under the policy."""
+        current = url
+        redirects = 0
+        headers = {"Accept-Encoding": "identity", "User-Agent": USER_AGENT}
+        if start > 0:
+            headers["Range"] = f"bytes={start}-"
+            if validator:
+                headers["If-Range"] = validator
+        while True:
+            target = policy.check_url(current, provider)
+            if target.ip_literal is not None:
+                addresses: Sequence[IPAddress] = [target.ip_literal]
+            else:
+                addresses = await self._resolver(target.host, target.port)
+            policy.check_addresses(target, addresses)
+            response = await self._send_pinned(target, addresses, headers)
+            status = response.status_code
+            if status in _REDIRECTS:
+                location = response.headers.get("location")
+                await response.aclose()
+                if not location:
+                    raise DownloadError(
+                        DownloadErrorCode.FAILED, f"{target.host} redirected without a Location"
+                    )
+                policy.check_redirect(redirects)
+                redirects += 1
+                current = str(httpx.URL(current).join(location))
+                continue
+            if status == 429 or status >= 500:
+                retry_after = _retry_after(response)
+                await response.aclose()
+                raise _TransientError(f"{target.host} answered HTTP {status}", retry_after)
+            if status not in (200, 206):
+                await response.aclose()
+                raise DownloadError(
+                    DownloadErrorCode.FAILED,
+                    f"{target.host} answered HTTP {status}",
+                    retryable=status == 408,
+                )
+            encoding = response.headers.get("content-encoding", "identity").lower()
+            if encoding not in ("identity", ""):
+                await response.aclose()
+                raise DownloadError(
+                    DownloadErrorCode.FAILED,
+                    f"{target.host} sent {encoding}-encoded content although identity was asked",
+                )
+            return response
+
+    async def _send_pinned(
+        self, target: DownloadTarget, addresses: Sequence[IPAddress], headers: dict[str, str]
+    ) -> httpx.Response:
+        """Send to the first checked address that accepts a connection; never re-resolve."""
+        logical = httpx.URL(target.url)
+        extensions: dict[str, Any] = {"timeout": self._timeouts}
+        if target.scheme == "https" and target.ip_literal is None:
+            extensions["sni_hostname"] = target.host
+        last_error: Exception | None = None
+        for address in addresses:
+            request = httpx.Request(
+                "GET",
+                logical.copy_with(host=str(address)),
+                headers={**headers, "Host": logical.netloc.decode("ascii")},
+                extensions=extensions,
+            )
+            try:
+                response = await self._transport.handle_async_request(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                last_error = exc
+                continue
+            except httpx.TransportError as exc:
+                raise _TransientError(f"{target.host}: {_describe(exc)}") from exc
+            response.request = request
+            return response
+        raise _TransientError(f"could not connect to {target.host}: {_describe(last_error)}")
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def _validator(response: httpx.Response) -> str | None:
+    etag = str(response.headers.get("etag", ""))
+    if etag and not etag.startswith("W/"):
+        return etag
+    return str(response.headers.get("last-modified", "")) or None
+
+
+def _accepts_ranges(response: httpx.Response) -> bool:
+    return "bytes" in response.headers.get("accept-ranges", "").lower()
+
+
+def _resumes_at(response: httpx.Response, start: int, total: int | None) -> bool:
+    if response.status_code != 206:
+        return False
+    match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+    if match is None or int(match.group(1)) != start:
+        return False
+    return match.group(3) == "*" or total is None or int(match.group(3)) == total
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "no address accepted a connection"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Pure storage rules: object keys, signed URLs, download policy (no I/O)."""
