@@ -1,0 +1,72 @@
+"""Webhook service settings (environment variables; see the README table)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+
+from reelforge.runtime.settings import ServiceSettings
+
+
+class WebhookSettings(ServiceSettings):
+    http_port: int = Field(default=8084, ge=0, le=65535, description="Port of the HTTP server.")
+    webhook_public_base_url: str = Field(
+        default="http://127.0.0.1:8084",
+        description="Public URL of this service; provider callback URLs are built on it.",
+    )
+    webhook_callback_token_secret: SecretStr | None = Field(
+        default=None,
+        description="Server secret for per-job callback tokens (HeyGen callback_url, D-ID "
+        "webhook). Comma-separated: the first signs, all verify (rotation).",
+    )
+    webhook_heygen_secrets: SecretStr | None = Field(
+        default=None,
+        description="HeyGen webhook endpoint secret(s), comma-separated (rotation).",
+    )
+    webhook_signing_master_secret: SecretStr | None = Field(
+        default=None,
+        description="Master secret from which each tenant's callback signing secret is derived.",
+    )
+    webhook_max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    webhook_signature_tolerance_s: int = Field(
+        default=300, ge=1, description="Allowed clock skew of a signed webhook's timestamp."
+    )
+    webhook_publish_timeout_s: float = Field(
+        default=5.0, gt=0, description="Wait for Kafka's ack this long before answering 503."
+    )
+    webhook_allow_insecure_callbacks: bool = Field(
+        default=False,
+        description="Allow http and private-network upstream callback URLs (development only).",
+    )
+    webhook_callback_timeout_s: float = Field(
+        default=10.0, gt=0, description="Timeout of one upstream callback attempt."
+    )
+
+    @field_validator("webhook_public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def callback_token_secrets(self) -> list[SecretStr]:
+        return _split(self.webhook_callback_token_secret)
+
+    @property
+    def heygen_secrets(self) -> list[SecretStr]:
+        return _split(self.webhook_heygen_secrets)
+
+    @property
+    def signing_master(self) -> SecretStr:
+        """The master for tenant callback secrets; falls back to the callback token secret."""
+        for candidate in (self.webhook_signing_master_secret, self.webhook_callback_token_secret):
+            secrets = _split(candidate)
+            if secrets:
+                return secrets[0]
+        raise ValueError("set WEBHOOK_SIGNING_MASTER_SECRET to sign upstream callbacks")
+
+
+def _split(value: SecretStr | None) -> list[SecretStr]:
+    if value is None:
+        return []
+    return [SecretStr(part.strip()) for part in value.get_secret_value().split(",") if part.strip()]

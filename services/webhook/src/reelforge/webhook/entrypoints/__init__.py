@@ -1,0 +1,1 @@
+"""ASGI app, Kafka consumers and the CLI."""
