@@ -10,7 +10,6 @@ import pytest
 
 from reelforge.runtime.stack import Stack
 
-
 PIPELINE_MODULES = (
     "reelforge.render.adapters.local_renderer.renderer",  # issue 4, in progress
     "reelforge.script.writers",  # issue 7, in progress
