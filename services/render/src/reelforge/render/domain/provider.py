@@ -198,8 +198,7 @@ class Pricing:
 def estimate_speech_seconds(request: VideoRequested) -> float:
     """Spoken length of all scenes: words at 2.5 words/second, adjusted by each voice's speed."""
     return sum(
-        len(scene.script.split()) / WORDS_PER_SECOND / scene.voice_speed
-        for scene in request.scenes
+        len(scene.script.split()) / WORDS_PER_SECOND / scene.voice_speed for scene in request.scenes
     )
 
 
@@ -223,7 +222,7 @@ def estimate_cost(request: VideoRequested, pricing: Pricing) -> Cost:
 class WebhookScheme(StrEnum):
     HMAC_SHA256_HEX = "hmac_sha256_hex"
     """Hex HMAC-SHA256 of the raw request body under a shared secret, in a header."""
-    URL_TOKEN = "url_token"
+    PER_JOB_URL = "per_job_url"
     """No signature: the per-job token in the callback URL is the only proof."""
 
 
@@ -234,7 +233,7 @@ class WebhookVerification:
     scheme: WebhookScheme
     signature_header: str | None
     signed_content: str
-    secret_source: str
+    verified_with: str
     job_reference: str
     """Where the payload names our job (e.g. ``event_data.callback_id``)."""
     event_types: tuple[str, ...] = ()
@@ -309,6 +308,12 @@ class ProviderUrlExpiredError(ProviderRetryableError):
     code = "provider_url_expired"
 
 
+class ProviderRequestInProgressError(ProviderRetryableError):
+    """The same idempotent request is still being processed (HeyGen: 409 request_in_progress)."""
+
+    code = "provider_request_in_progress"
+
+
 class ProviderVideoNotFoundError(ProviderRetryableError):
     """The status API does not know the video (yet): HeyGen documents a short delay."""
 
@@ -352,6 +357,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         ProviderUnavailableError,
         ProviderTimeoutError,
         ProviderUrlExpiredError,
+        ProviderRequestInProgressError,
         ProviderVideoNotFoundError,
         UnknownAvatarError,
         UnknownVoiceError,

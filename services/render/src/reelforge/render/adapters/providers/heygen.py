@@ -43,6 +43,7 @@ from ...domain.provider import (
     ProviderJob,
     ProviderRateLimitedError,
     ProviderRejectedError,
+    ProviderRequestInProgressError,
     ProviderStatus,
     ProviderUnavailableError,
     ProviderUrlExpiredError,
@@ -82,7 +83,7 @@ WEBHOOK_VERIFICATION = WebhookVerification(
     scheme=WebhookScheme.HMAC_SHA256_HEX,
     signature_header=SIGNATURE_HEADER,
     signed_content="the raw request body, byte for byte",
-    secret_source="the endpoint secret returned once by POST /v3/webhooks/endpoints (whsec_...)",
+    verified_with="the endpoint secret returned once by POST /v3/webhooks/endpoints (whsec_...)",
     job_reference="event_data.callback_id (our job_id); event_data.video_id is HeyGen's id",
     event_types=(SUCCESS_EVENT, FAIL_EVENT),
     notes="Registered endpoints are signed; the per-job token in callback_url also identifies "
@@ -152,9 +153,9 @@ def build_payload(job: ProviderJob) -> tuple[dict[str, Any], tuple[str, ...]]:
         payload["background"] = {"type": "image", "url": background.value}
     if options.captions:
         payload["caption"] = {"file_format": "srt"}
+    payload["callback_id"] = job.callback_id
     if job.callback_url:
         payload["callback_url"] = job.callback_url
-        payload["callback_id"] = job.callback_id
     ignored: list[str] = []
     if scene.emotion not in (None, Emotion.NEUTRAL):
         ignored.append("emotion")
@@ -178,6 +179,10 @@ def classify_error(
     if status == 429 or code in _RATE_LIMIT_CODES:
         return ProviderRateLimitedError(
             NAME, message, retry_after_s=parse_retry_after(retry_after), **kwargs
+        )
+    if status == 409 or code == "request_in_progress":
+        return ProviderRequestInProgressError(
+            NAME, message, retry_after_s=parse_retry_after(retry_after) or 1.0, **kwargs
         )
     if status >= 500 or code in _UNAVAILABLE_CODES:
         return ProviderUnavailableError(NAME, message, **kwargs)
