@@ -34,13 +34,18 @@ Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 
 
 async def create_pool(dsn: str, schema: str, max_size: int = 10) -> Pool:
-    """A pool whose connections use `schema` first, so SQL names need no prefix."""
+    """A pool whose connections use `schema` first, so SQL names need no prefix.
 
-    async def init(conn: Connection) -> None:
-        await conn.execute(f'SET search_path TO "{schema}", public')
-
+    The search_path is a server setting of the connection, not a `SET` in `init`: asyncpg runs
+    `RESET ALL` whenever a connection returns to the pool, which would undo a `SET`.
+    """
     await _ensure_schema(dsn, schema)
-    pool: Pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_size, init=init)
+    pool: Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=1,
+        max_size=max_size,
+        server_settings={"search_path": f'"{schema}", public'},
+    )
     return pool
 
 

@@ -31,7 +31,7 @@ def bootstrap(
     runtime = create_runtime(SERVICE, settings, "reelforge.storage")
     store = build_object_store(storage)
     downloader = Downloader(
-        storage.download_policy,
+        storage.download_policy(),
         connect_timeout_s=storage.download_connect_timeout_s,
         read_timeout_s=storage.download_read_timeout_s,
         max_attempts=storage.download_max_attempts,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-SERVED_FILES = {"video.mp4": "video/mp4", "thumbnail.jpg": "image/jpeg"}
+SERVED_FILES = {"video.mp4": "video/mp4", "video.jpg": "image/jpeg"}
 
 
 def media_routes(media_dir: Path) -> list[Route]:

@@ -134,7 +134,7 @@ class LocalDispatcher:
         try:
             result = await self.renderer.render(request, self._on_progress)
         except LocalRenderError as error:
-            await self._fail(job, error.code, str(error))
+            await self._fail(job, error.code, error.message)
             return
         except Exception as error:
             logger.exception("local render crashed", extra={"job_id": str(job.job_id)})
@@ -146,7 +146,7 @@ class LocalDispatcher:
         timings = {"render": round(time.monotonic() - started, 3)}
         rendered = RenderedVideo(
             url=f"{base}/video.mp4",  # type: ignore[arg-type]
-            thumbnail_url=f"{base}/thumbnail.jpg",  # type: ignore[arg-type]
+            thumbnail_url=f"{base}/{result.thumbnail_path.name}",  # type: ignore[arg-type]
             duration_s=result.duration_s,
             cost=Cost(amount=0.0),
             metadata=request.metadata,
