@@ -15,7 +15,7 @@ import logging
 import random
 import uuid
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from aiokafka import ConsumerRecord
 from faststream import BaseMiddleware
@@ -206,7 +206,13 @@ def build_broker(settings: ServiceSettings, service: str) -> tuple[KafkaBroker, 
     return broker, policy
 
 
-def subscriber_options(policy: RetryPolicy) -> dict[str, Any]:
+class SubscriberOptions(TypedDict):
+    group_id: str
+    ack_policy: AckPolicy
+    auto_offset_reset: Literal["earliest"]
+
+
+def subscriber_options(policy: RetryPolicy) -> SubscriberOptions:
     """Options for every `@broker.subscriber`: one group per service, commit after handling."""
     return {
         "group_id": policy.group_id,
