@@ -59,7 +59,8 @@ class LocalRenderPool:
         output.parent.mkdir(parents=True, exist_ok=True)
         self._listeners[request.job_id] = on_progress
         try:
-            assert self._executor is not None, "LocalRenderPool.start() not called"
+            if self._executor is None or self._progress is None:
+                raise RuntimeError("LocalRenderPool.start() not called")
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
                 self._executor, _render_in_worker, request, output, self._progress

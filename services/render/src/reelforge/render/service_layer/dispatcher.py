@@ -145,8 +145,8 @@ class LocalDispatcher:
         base = f"{self.public_base_url}/media/{job.job_id}"
         timings = {"render": round(time.monotonic() - started, 3)}
         rendered = RenderedVideo(
-            url=f"{base}/video.mp4",  # type: ignore[arg-type]
-            thumbnail_url=f"{base}/{result.thumbnail_path.name}",  # type: ignore[arg-type]
+            url=f"{base}/video.mp4",
+            thumbnail_url=f"{base}/{result.thumbnail_path.name}",
             duration_s=result.duration_s,
             cost=Cost(amount=0.0),
             metadata=request.metadata,

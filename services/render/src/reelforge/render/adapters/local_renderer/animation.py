@@ -36,7 +36,8 @@ def mouth_levels(audio: npt.NDArray[np.int16], samples_per_frame: int) -> npt.ND
     for index, value in enumerate(raw.tolist()):
         previous = value if value >= previous else max(value, previous * _RELEASE)
         smoothed[index] = previous
-    return np.rint(smoothed * (MOUTH_LEVELS - 1)).astype(np.int8)
+    levels: npt.NDArray[np.int8] = np.rint(smoothed * (MOUTH_LEVELS - 1)).astype(np.int8)
+    return levels
 
 
 def blink_schedule(frame_count: int, fps: int, seed: str) -> list[EyeState]:

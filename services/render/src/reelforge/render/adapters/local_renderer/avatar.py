@@ -1,18 +1,19 @@
 """A deterministic cartoon portrait for any avatar_id, with mouth and eye variants for animation.
 
-The id's SHA-256 picks every trait (skin, hair colour and style, shirt, card colour, eye colour, face
-width, glasses, beard), so the same id always gives the same face. The portrait is drawn once at
-twice the output size and box-filtered down; the variants are small crops (mouth region at six
-openings, eye region half-closed and closed) that the compositor pastes frame by frame.
+The id's SHA-256 picks every trait (skin, hair colour and style, shirt, card colour, eye colour,
+face width, glasses, beard), so the same id always gives the same face. The portrait is drawn
+once at twice the output size and box-filtered down; the variants are small crops (mouth region at
+six openings, eye region half-closed and closed) that the compositor pastes frame by frame.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from PIL import Image, ImageDraw
 
@@ -72,9 +73,12 @@ _FEMININE_STYLES = ("long", "bob", "bun", "curly", "long")
 _MASCULINE_STYLES = ("short", "buzz", "bald", "curly", "short")
 _ALL_STYLES = ("long", "bob", "bun", "curly", "short", "buzz", "bald", "short")
 _GENERIC_WORDS = frozenset(
-    "avatar avatars costume camera public default front side talking photo studio look style "
-    "outfit casual business professional sitting standing full body closeup upper lower hd new "
-    "test lite expressive v id".split()
+    (
+        *("avatar", "avatars", "costume", "camera", "public", "default", "front", "side"),
+        *("talking", "photo", "studio", "look", "style", "outfit", "casual", "business"),
+        *("professional", "sitting", "standing", "full", "body", "closeup", "upper", "lower"),
+        *("hd", "new", "test", "lite", "expressive"),
+    )
 )
 
 
@@ -125,16 +129,19 @@ class Portrait:
 
 def display_name(avatar_id: str) -> tuple[str, str]:
     """A readable name and initials from the id: ``anna_costume1_cameraA`` -> Anna, A."""
-    words = [
-        w
-        for w in re.findall(r"[A-Za-z]{2,}", avatar_id)
-        if w.lower() not in _GENERIC_WORDS and re.search(r"[aeiouyAEIOUY]", w)
-    ]
+    if re.fullmatch(r"[0-9a-fA-F-]{8,}", avatar_id):
+        words: list[str] = []
+    else:
+        words = [
+            w
+            for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", avatar_id)
+            if len(w) >= 2 and w.lower() not in _GENERIC_WORDS and re.search(r"[aeiouyAEIOUY]", w)
+        ]
     if not words:
         tag = hashlib.sha256(avatar_id.encode()).hexdigest()[:4].upper()
         return f"Presenter {tag}", tag[:2]
     name = words[0][:1].upper() + words[0][1:].lower()
-    if len(words) > 1 and not words[1][:2].lower() == "in":
+    if len(words) > 1 and words[1][:2].lower() != "in":
         surname = words[1][:1].upper() + words[1][1:].lower()
         return f"{name} {surname}", name[0] + surname[0]
     return name, name[0]
@@ -161,7 +168,8 @@ def look_for(avatar_id: str) -> Look:
         iris=_IRIS[digest[5] % len(_IRIS)],
         face_width=0.185 + (digest[6] % 5) * 0.006,
         glasses=digest[7] % 4 == 0,
-        beard=style in ("short", "buzz", "bald") and gender is not Gender.FEMALE
+        beard=style in ("short", "buzz", "bald")
+        and gender is not Gender.FEMALE
         and digest[8] % 3 == 0,
         part_left=digest[9] % 2 == 0,
     )
@@ -216,11 +224,21 @@ class _Pen:
         )
 
     def arc(
-        self, cx: float, cy: float, rx: float, ry: float, start: float, end: float, colour: RGB,
+        self,
+        cx: float,
+        cy: float,
+        rx: float,
+        ry: float,
+        start: float,
+        end: float,
+        colour: RGB,
         width: float,
     ) -> None:
         self.draw.arc(
-            self.box(cx - rx, cy - ry, cx + rx, cy + ry), start, end, fill=colour,
+            self.box(cx - rx, cy - ry, cx + rx, cy + ry),
+            start,
+            end,
+            fill=colour,
             width=self.px(width),
         )
 
@@ -241,8 +259,10 @@ class _Pen:
     def line(self, points: list[tuple[float, float]], colour: RGB, width: float) -> None:
         s = self.scale
         self.draw.line(
-            [(x * s - self.ox, y * s - self.oy) for x, y in points], fill=colour,
-            width=self.px(width), joint="curve",
+            [(x * s - self.ox, y * s - self.oy) for x, y in points],
+            fill=colour,
+            width=self.px(width),
+            joint="curve",
         )
 
 
@@ -255,7 +275,7 @@ _MOUTH_BOX = (0.400, 0.548, 0.600, 0.660)
 
 def _draw_card(pen: _Pen, look: Look) -> None:
     top, bottom = _shade(look.card, 1.06), _shade(look.card, 0.86)
-    steps = 24
+    steps = 96
     for i in range(steps):
         y0 = i / steps
         pen.rect(0.0, y0, 1.0, y0 + 1.0 / steps + 0.002, _mix(top, bottom, i / (steps - 1)))
@@ -272,8 +292,13 @@ def _draw_back_hair(pen: _Pen, look: Look) -> None:
     elif look.hair_style == "curly":
         for i in range(9):
             angle_x = -1.0 + i * 0.25
-            pen.ellipse(0.5 + angle_x * (hw + 0.02), 0.30 - 0.1 * (1 - angle_x**2), 0.06, 0.06,
-                        fill=look.hair)
+            pen.ellipse(
+                0.5 + angle_x * (hw + 0.02),
+                0.30 - 0.1 * (1 - angle_x**2),
+                0.06,
+                0.06,
+                fill=look.hair,
+            )
 
 
 def _draw_body(pen: _Pen, look: Look) -> None:
@@ -317,9 +342,15 @@ def _draw_front_hair(pen: _Pen, look: Look) -> None:
     if look.hair_style in ("short", "long", "bob"):
         side = -1.0 if look.part_left else 1.0
         pen.draw.chord(
-            pen.box(0.5 - hw * 0.95 if side < 0 else 0.5 - 0.03, 0.17,
-                    0.5 + 0.03 if side < 0 else 0.5 + hw * 0.95, 0.36),
-            180, 360, fill=look.hair,
+            pen.box(
+                0.5 - hw * 0.95 if side < 0 else 0.5 - 0.03,
+                0.17,
+                0.5 + 0.03 if side < 0 else 0.5 + hw * 0.95,
+                0.36,
+            ),
+            180,
+            360,
+            fill=look.hair,
         )
     if look.hair_style == "curly":
         for i in range(5):
@@ -334,7 +365,7 @@ def _draw_brows(pen: _Pen, look: Look, emotion: Emotion) -> None:
         cx = 0.5 + side * _EYE_DX
         if emotion is Emotion.SERIOUS:
             inner, outer = cx - side * 0.035, cx + side * 0.04
-            pen.line([(inner, y + 0.006), (outer, y - 0.004)], colour, 0.011)
+            pen.line([(inner, y + 0.003), (outer, y - 0.002)], colour, 0.011)
         else:
             pen.arc(cx, y + 0.012, 0.042, 0.022, 205, 335, colour, 0.011)
 
@@ -361,7 +392,9 @@ def _draw_eyes(pen: _Pen, look: Look, state: EyeState) -> None:
             cx = 0.5 + side * _EYE_DX
             pen.draw.rounded_rectangle(
                 pen.box(cx - 0.058, _EYE_Y - 0.038, cx + 0.058, _EYE_Y + 0.038),
-                radius=0.02 * pen.scale, outline=frame, width=pen.px(0.008),
+                radius=0.02 * pen.scale,
+                outline=frame,
+                width=pen.px(0.008),
             )
         pen.line([(0.5 - 0.027, _EYE_Y - 0.01), (0.5 + 0.027, _EYE_Y - 0.01)], frame, 0.008)
 
@@ -386,21 +419,33 @@ def _draw_mouth(pen: _Pen, look: Look, emotion: Emotion, level: int) -> None:
     if level >= 2:
         teeth_bottom = top + (bottom - top) * 0.3
         pen.draw.chord(
-            pen.box(0.5 - half_width * 0.92, top + 0.001, 0.5 + half_width * 0.92,
-                    top + 2 * (teeth_bottom - top)),
-            180, 360, fill=(248, 246, 240),
+            pen.box(
+                0.5 - half_width * 0.92,
+                top + 0.001,
+                0.5 + half_width * 0.92,
+                top + 2 * (teeth_bottom - top),
+            ),
+            180,
+            360,
+            fill=(248, 246, 240),
         )
     if level >= 3:
         pen.draw.chord(
-            pen.box(0.5 - half_width * 0.6, bottom - (bottom - top) * 0.45,
-                    0.5 + half_width * 0.6, bottom + (bottom - top) * 0.2),
-            190, 350, fill=(205, 95, 105),
+            pen.box(
+                0.5 - half_width * 0.6,
+                bottom - (bottom - top) * 0.45,
+                0.5 + half_width * 0.6,
+                bottom + (bottom - top) * 0.2,
+            ),
+            190,
+            350,
+            fill=(205, 95, 105),
         )
     pen.draw.ellipse(box, outline=lips, width=pen.px(0.008))
 
 
 def _box_px(fractions: tuple[float, float, float, float], size: int) -> tuple[int, int, int, int]:
-    x0, y0, x1, y1 = (int(round(f * size / 2.0)) * 2 for f in fractions)
+    x0, y0, x1, y1 = (round(f * size / 2.0) * 2 for f in fractions)
     return x0, y0, x1, y1
 
 
@@ -422,20 +467,19 @@ def portrait_for(avatar_id: str, emotion: Emotion, size: int) -> Portrait:
     ring_width = max(2, round(0.012 * scale))
     ring.ellipse((0, 0, scale - 1, scale - 1), outline=(255, 255, 255, 235), width=ring_width)
 
-    def variant(box: tuple[int, int, int, int], paint: object) -> Patch:
+    def variant(box: tuple[int, int, int, int], paint: Callable[[_Pen], None]) -> Patch:
         x0, y0, x1, y1 = box
         s = _SUPERSAMPLE
         crop = card.crop((x0 * s, y0 * s, x1 * s, y1 * s))
-        assert callable(paint)
         paint(_Pen(crop, scale, (x0 * s, y0 * s)))
         return Patch(x0, y0, crop.reduce(s))
 
     eye_box, mouth_box = _box_px(_EYE_BOX, size), _box_px(_MOUTH_BOX, size)
     eyes = tuple(
-        variant(eye_box, lambda p, st=state: _draw_eyes(p, look, st)) for state in EyeState
+        variant(eye_box, partial(_draw_eyes, look=look, state=state)) for state in EyeState
     )
     mouths = tuple(
-        variant(mouth_box, lambda p, lv=level: _draw_mouth(p, look, emotion, lv))
+        variant(mouth_box, partial(_draw_mouth, look=look, emotion=emotion, level=level))
         for level in range(MOUTH_LEVELS)
     )
     full = card.reduce(_SUPERSAMPLE)

@@ -102,7 +102,8 @@ def _download(url: str, policy: BackgroundPolicy, scene_number: int) -> bytes:
                     )
             return bytes(body)
     except httpx.HTTPError as exc:
-        raise _unreadable(scene_number, shown, f"could not be fetched ({type(exc).__name__})")
+        why = f"could not be fetched ({type(exc).__name__})"
+        raise _unreadable(scene_number, shown, why) from None
 
 
 def _decode_image(source: Path | io.BytesIO) -> Image.Image:
@@ -114,12 +115,12 @@ def _decode_image(source: Path | io.BytesIO) -> Image.Image:
 
 
 def _decode_video_still(source: Path | io.BytesIO) -> Image.Image:
-    with av.open(source if isinstance(source, io.BytesIO) else str(source)) as container:
+    with av.open(source if isinstance(source, io.BytesIO) else str(source), "r") as container:
         stream = container.streams.video[0]
         if stream.codec_context.width * stream.codec_context.height > _MAX_PIXELS:
             raise ValueError("has more pixels than allowed")
         for frame in container.decode(stream):
-            image: Image.Image = frame.to_image()
+            image: Image.Image = frame.to_image()  # type: ignore[no-untyped-call]
             return image.convert("RGB")
     raise ValueError("has no video frames")
 

@@ -9,6 +9,7 @@ their timed neighbours in proportion to their length.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def time_words(
         anchors.insert(0, (0, 0))
     anchors.append((len(words), speech_samples))
     samples = [0] * (len(words) + 1)
-    for (i0, s0), (i1, s1) in zip(anchors, anchors[1:], strict=False):
+    for (i0, s0), (i1, s1) in itertools.pairwise(anchors):
         weights = [len(words[i][2]) + 1 for i in range(i0, i1)]
         total = sum(weights) or 1
         running = 0
@@ -149,8 +150,6 @@ def build_cues(
         end = min(end, end_s)
         if end <= start:
             continue
-        shifted = tuple(
-            TimedWord(w.text, offset_s + w.start_s, offset_s + w.end_s) for w in group
-        )
+        shifted = tuple(TimedWord(w.text, offset_s + w.start_s, offset_s + w.end_s) for w in group)
         cues.append(CaptionCue(start, end, " ".join(w.text for w in group), shifted))
     return cues

@@ -9,18 +9,20 @@ eyelids) are pasted: no full-frame drawing or colour conversion happens per fram
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.plane import VideoPlane
 from PIL import Image, ImageDraw, ImageFilter
 
 from .avatar import EyeState, Patch, Portrait
 from .captions import wrap
 from .fonts import Font, bold_font
 from .layout import Layout
-from .yuv import YuvImage, paste, rgb_to_yuv420
+from .yuv import Plane, YuvImage, paste, rgb_to_yuv420
 
-_CAPTION_BOX = (10, 12, 20, 178)
+_CAPTION_BOX = (10, 12, 20, 212)
 _CAPTION_TEXT = (255, 255, 255)
 _CAPTION_ACTIVE = (255, 210, 63)
 _TITLE_BOX = (18, 22, 32, 215)
@@ -47,7 +49,9 @@ class SceneCompositor:
         origin = (layout.portrait.x, layout.portrait.y)
         self._mouths = [_patch_yuv(frame, p, origin) for p in portrait.mouths]
         self._eyes = [_patch_yuv(frame, p, origin) for p in portrait.eyes]
-        self._caption_key: tuple[int, int] | None = None
+        self._cue: int | None = None
+        self._active: int | None = None
+        self._caption: _RenderedCaption | None = None
 
     def measure(self, text: str) -> float:
         return float(self._caption_font.getlength(text))
@@ -55,18 +59,39 @@ class SceneCompositor:
     def caption_lines(self, words: Sequence[str]) -> list[str]:
         return wrap(words, self.measure, self.layout.caption_max_width)
 
-    def show_caption(
-        self, key: tuple[int, int] | None, words: Sequence[str], active: int | None
-    ) -> None:
-        """Show ``words`` (the cue identified by ``key``) with word ``active`` highlighted, or
-        clear the band when ``key`` is None. Redraws only when the key changes."""
-        if key == self._caption_key:
+    def show_caption(self, cue: int | None, words: Sequence[str], active: int | None) -> None:
+        """Show cue number ``cue`` (its ``words``) with word ``active`` highlighted, or clear the
+        band when ``cue`` is None. A new cue is drawn once in both colours; moving the highlight
+        then only swaps one word's rectangle between the two."""
+        if cue != self._cue:
+            self._cue, self._active = cue, None
+            self._caption = None
+            band = self._band_background
+            if cue is not None and words:
+                self._caption = _render_caption(
+                    band, self.layout, self._caption_font, self.caption_lines(words)
+                )
+                paste(self._base, self._caption.plain, 0, self.layout.caption_band.y)
+            else:
+                paste(self._base, rgb_to_yuv420(np.asarray(band)), 0, self.layout.caption_band.y)
+        if self._caption is None or active == self._active:
             return
-        self._caption_key = key
-        band = self._band_background.copy()
-        if key is not None and words:
-            _draw_caption(band, self.layout, self._caption_font, self.caption_lines(words), active)
-        paste(self._base, rgb_to_yuv420(np.asarray(band)), 0, self.layout.caption_band.y)
+        top = self.layout.caption_band.y
+        if self._active is not None:
+            self._copy_word(self._caption.plain, self._active, top)
+        if active is not None and 0 <= active < len(self._caption.word_boxes):
+            self._copy_word(self._caption.highlighted, active, top)
+        self._active = active
+
+    def _copy_word(self, source: YuvImage, word: int, top: int) -> None:
+        assert self._caption is not None
+        x0, y0, x1, y1 = self._caption.word_boxes[word]
+        region = YuvImage(
+            source.y[y0:y1, x0:x1],
+            source.u[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2],
+            source.v[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2],
+        )
+        paste(self._base, region, x0, top + y0)
 
     def fill(self, frame: av.VideoFrame, mouth_level: int, eyes: EyeState) -> None:
         """Write this scene's current picture, with the given mouth and eyes, into ``frame``."""
@@ -82,8 +107,11 @@ class SceneCompositor:
             paste(target, patch, x, y)
 
 
-def _plane_view(plane: av.video.plane.VideoPlane) -> np.ndarray:  # type: ignore[type-arg]
-    rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+def _plane_view(plane: VideoPlane) -> Plane:
+    """A writable view of the plane's pixels (rows may be padded to ``line_size``)."""
+    rows: Plane = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(
+        plane.height, plane.line_size
+    )
     return rows[:, : plane.width]
 
 
@@ -129,11 +157,17 @@ def _draw_name_plate(draw: ImageDraw.ImageDraw, layout: Layout, portrait: Portra
     bx, by = x0 + pad, y0 + (height - badge) // 2
     draw.ellipse((bx, by, bx + badge, by + badge), fill=look.shirt)
     draw.text(
-        (bx + badge / 2, by + badge / 2), look.initials, font=initials_font,
-        fill=(255, 255, 255), anchor="mm",
+        (bx + badge / 2, by + badge / 2),
+        look.initials,
+        font=initials_font,
+        fill=(255, 255, 255),
+        anchor="mm",
     )
     draw.text(
-        (bx + badge + pad * 2, y0 + height / 2), look.name, font=font, fill=_PLATE_TEXT,
+        (bx + badge + pad * 2, y0 + height / 2),
+        look.name,
+        font=font,
+        fill=_PLATE_TEXT,
         anchor="lm",
     )
 
@@ -149,34 +183,60 @@ def _draw_title(draw: ImageDraw.ImageDraw, layout: Layout, title: str) -> None:
     x0 = (layout.width - width) // 2
     y0 = layout.title_y
     draw.rounded_rectangle((x0, y0, x0 + width, y0 + height), radius=height // 3, fill=_TITLE_BOX)
-    draw.text((layout.width / 2, y0 + height / 2), text, font=font, fill=(255, 255, 255),
-              anchor="mm")
+    draw.text(
+        (layout.width / 2, y0 + height / 2), text, font=font, fill=(255, 255, 255), anchor="mm"
+    )
 
 
-def _draw_caption(
-    band: Image.Image,
-    layout: Layout,
-    font: Font,
-    lines: list[str],
-    active: int | None,
-) -> None:
-    draw = ImageDraw.Draw(band, "RGBA")
+@dataclass(frozen=True)
+class _RenderedCaption:
+    """A cue drawn into the caption band twice (all plain, all highlighted), with each word's
+    even-aligned rectangle in band coordinates."""
+
+    plain: YuvImage
+    highlighted: YuvImage
+    word_boxes: tuple[tuple[int, int, int, int], ...]
+
+
+def _render_caption(
+    background: Image.Image, layout: Layout, font: Font, lines: list[str]
+) -> _RenderedCaption:
     size = layout.caption_font_px
     line_height = round(size * 1.3)
     pad_x, pad_y = round(size * 0.6), round(size * 0.35)
     widths = [font.getlength(line) for line in lines]
     box_w = round(max(widths) + 2 * pad_x)
     box_h = line_height * len(lines) + 2 * pad_y
-    x0 = (band.width - box_w) // 2
-    y0 = band.height - box_h - round(size * 0.2)
-    draw.rounded_rectangle((x0, y0, x0 + box_w, y0 + box_h), radius=size // 2, fill=_CAPTION_BOX)
+    x0 = (background.width - box_w) // 2
+    y0 = background.height - box_h - round(size * 0.2)
     space = font.getlength(" ")
-    index = 0
-    for row, (line, width) in enumerate(zip(lines, widths, strict=True)):
-        x = (band.width - width) / 2
-        y = y0 + pad_y + row * line_height + line_height / 2
-        for word in line.split(" "):
-            colour = _CAPTION_ACTIVE if index == active else _CAPTION_TEXT
-            draw.text((x, y), word, font=font, fill=colour, anchor="lm")
-            x += font.getlength(word) + space
-            index += 1
+    versions = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for colour in (_CAPTION_TEXT, _CAPTION_ACTIVE):
+        band = background.copy()
+        draw = ImageDraw.Draw(band, "RGBA")
+        draw.rounded_rectangle(
+            (x0, y0, x0 + box_w, y0 + box_h), radius=size // 2, fill=_CAPTION_BOX
+        )
+        boxes = []
+        for row, (line, width) in enumerate(zip(lines, widths, strict=True)):
+            x = (band.width - width) / 2
+            top = y0 + pad_y + row * line_height
+            for word in line.split(" "):
+                draw.text((x, top + line_height / 2), word, font=font, fill=colour, anchor="lm")
+                word_width = font.getlength(word)
+                boxes.append(
+                    (
+                        _even_floor(x - space / 2),
+                        _even_floor(top),
+                        _even_floor(x + word_width + space / 2),
+                        _even_floor(top + line_height),
+                    )
+                )
+                x += word_width + space
+        versions.append(rgb_to_yuv420(np.asarray(band)))
+    return _RenderedCaption(versions[0], versions[1], tuple(boxes))
+
+
+def _even_floor(value: float) -> int:
+    return int(value) // 2 * 2

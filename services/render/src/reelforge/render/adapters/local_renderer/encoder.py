@@ -22,14 +22,19 @@ AUDIO_CODEC = "aac"
 
 @dataclass(frozen=True)
 class EncoderSettings:
-    preset: str = "superfast"
-    """libx264 speed preset; the static-looking avatar frames make superfast nearly as quick as
-    ultrafast, with visibly better compression."""
+    preset: str = "ultrafast"
+    """libx264 speed preset. ultrafast keeps a 720p render near 0.1x real time on two cores;
+    superfast (with x264_params="bframes=0") makes files about 45% smaller for about 30% more
+    time."""
     crf: int = 23
     keyframe_interval_s: int = 2
+    x264_params: str = ""
+    """Extra libx264 options (``key=value:key=value``) on top of the preset."""
     threads: int = 0
     """0 lets libx264 choose (one per core)."""
     audio_bit_rate: int = 64_000
+    aac_coder: str = "fast"
+    """FFmpeg's AAC coder; "fast" takes about 40% of the default's time on speech."""
 
 
 class Mp4Writer:
@@ -53,11 +58,14 @@ class Mp4Writer:
             video.width, video.height = width, height
             video.pix_fmt = "yuv420p"
             video.thread_count = settings.threads
-            video.codec_context.options = {
+            options = {
                 "preset": settings.preset,
                 "crf": str(settings.crf),
                 "g": str(settings.keyframe_interval_s * fps),
             }
+            if settings.x264_params:
+                options["x264-params"] = settings.x264_params
+            video.codec_context.options = options
             context = video.codec_context
             context.color_primaries = ColorPrimaries.BT709
             context.color_trc = ColorTrc.BT709
@@ -66,6 +74,7 @@ class Mp4Writer:
             audio = self._container.add_stream("aac", rate=sample_rate)
             audio.layout = "mono"
             audio.bit_rate = settings.audio_bit_rate
+            audio.codec_context.options = {"aac_coder": settings.aac_coder}
         except Exception:
             self._container.close()
             raise

@@ -83,7 +83,7 @@ class EspeakVoice:
 
 @dataclass(frozen=True)
 class WordEvent:
-    """espeak-ng's word event: the word's 0-based character offset and length, and its first sample."""
+    """espeak-ng's word event: 0-based character offset and length of the word, first sample."""
 
     char_offset: int
     char_length: int
@@ -171,7 +171,9 @@ class _Engine:
                 )
             return found
 
-    def synthesize(self, text: str, voice_name: str, rate: int, pitch: int, pitch_range: int) -> Synthesis:
+    def synthesize(
+        self, text: str, voice_name: str, rate: int, pitch: int, pitch_range: int
+    ) -> Synthesis:
         encoded = text.encode("utf-8") + b"\0"
         with self._lock:
             self._chunks, self._words = [], []

@@ -56,7 +56,7 @@ class Layout:
 
 
 def _even(value: float) -> int:
-    return int(round(value / 2.0)) * 2
+    return round(value / 2.0) * 2
 
 
 def layout_for(aspect_ratio: AspectRatio, resolution: Resolution) -> Layout:

@@ -39,9 +39,7 @@ def require_speakable(script: str, scene_number: int) -> None:
         )
 
 
-def synthesize(
-    script: str, voice: VoiceInfo, speed: float, emotion: Emotion | None
-) -> Synthesis:
+def synthesize(script: str, voice: VoiceInfo, speed: float, emotion: Emotion | None) -> Synthesis:
     """Speak ``script`` with ``voice``; ``speed`` 1.0 is espeak-ng's normal rate (175 wpm)."""
     prosody = _PROSODY[emotion or Emotion.NEUTRAL]
     rate = round(DEFAULT_RATE_WPM * speed * prosody.rate_factor)

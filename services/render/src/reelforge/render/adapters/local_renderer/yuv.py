@@ -39,18 +39,25 @@ def rgb_to_yuv420(rgb: npt.NDArray[np.uint8]) -> YuvImage:
     height, width = rgb.shape[:2]
     if height % 2 or width % 2:
         raise ValueError(f"YUV 4:2:0 needs even sizes, got {width}x{height}")
-    pixels = rgb.astype(np.float32) * (1.0 / 255.0)
-    luma = _KR * pixels[..., 0] + _KG * pixels[..., 1] + _KB * pixels[..., 2]
-    y = 16.0 + 219.0 * luma
-    quads = pixels.reshape(height // 2, 2, width // 2, 2, 3).mean(axis=(1, 3))
-    quad_luma = _KR * quads[..., 0] + _KG * quads[..., 1] + _KB * quads[..., 2]
-    u = 128.0 + 224.0 * (quads[..., 2] - quad_luma) / (2.0 * (1.0 - _KB))
-    v = 128.0 + 224.0 * (quads[..., 0] - quad_luma) / (2.0 * (1.0 - _KR))
+    r, g, b = (rgb[..., channel].astype(np.float32) for channel in range(3))
+    y = (16.0 + 0.5) + (219.0 / 255.0) * (_KR * r + _KG * g + _KB * b)
+    quads = [_quad_sum(channel) for channel in (r, g, b)]
+    quad_luma = _KR * quads[0] + _KG * quads[1] + _KB * quads[2]
+    chroma = 224.0 / (4 * 255.0)
+    u = (128.0 + 0.5) + (chroma / (2.0 * (1.0 - _KB))) * (quads[2] - quad_luma)
+    v = (128.0 + 0.5) + (chroma / (2.0 * (1.0 - _KR))) * (quads[0] - quad_luma)
     return YuvImage(_to_u8(y), _to_u8(u), _to_u8(v))
 
 
+def _quad_sum(channel: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Sum of each 2x2 block (the chroma sample's four pixels)."""
+    top = channel[0::2, 0::2] + channel[0::2, 1::2]
+    return top + channel[1::2, 0::2] + channel[1::2, 1::2]
+
+
 def _to_u8(values: npt.NDArray[np.float32]) -> Plane:
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    """Values already carry +0.5, so truncation rounds to nearest."""
+    return np.clip(values, 0.0, 255.0).astype(np.uint8)
 
 
 def paste(target: YuvImage, patch: YuvImage, x: int, y: int) -> None:
