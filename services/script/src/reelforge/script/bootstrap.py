@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
 from starlette.applications import Starlette
 
 from reelforge.contracts import SCRIPT_REQUESTED, ScriptRequested
 from reelforge.runtime.app import ServiceRuntime, build_service_app, create_runtime
 from reelforge.runtime.kafka import subscriber_options
-from reelforge.runtime.settings import ServiceSettings
 
+from .config import ScriptSettings
 from .domain.writer import ScriptWriter
 from .service_layer.handlers import handle_script_requested
 from .writers import build_writer
@@ -17,19 +16,20 @@ from .writers import build_writer
 SERVICE = "script"
 
 
-class ScriptServiceSettings(ServiceSettings):
-    http_port: int = Field(default=8081, ge=0, le=65535, description="Port of the HTTP server.")
-
-
 def bootstrap(
-    settings: ScriptServiceSettings | None = None, writer: ScriptWriter | None = None
+    settings: ScriptSettings | None = None, writer: ScriptWriter | None = None
 ) -> tuple[Starlette, ServiceRuntime]:
-    settings = settings or ScriptServiceSettings()
+    settings = settings or ScriptSettings()
     runtime = create_runtime(SERVICE, settings, "reelforge.script")
-    chosen = writer or build_writer()
+    if writer is None:
+        built = build_writer(settings)
+        writer = built.writer
+        runtime.on_shutdown.extend(built.on_shutdown)
+    chosen = writer
+    max_scene_chars = settings.script_max_scene_chars
 
     @runtime.broker.subscriber(SCRIPT_REQUESTED, **subscriber_options(runtime.retry_policy))
     async def on_script_requested(event: ScriptRequested) -> None:
-        await handle_script_requested(event, runtime.db, chosen)
+        await handle_script_requested(event, runtime.db, chosen, max_scene_chars=max_scene_chars)
 
     return build_service_app(runtime), runtime

@@ -1,1 +1,2 @@
-"""The script service's rules: word budgets, cleaning, splitting, prompts and the template writer."""
+"""The script service's rules: word budgets, cleaning, splitting, prompts, the template
+writer."""

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 WORDS_PER_SECOND = 2.5
 TOLERANCE = 0.10
 
-_WORD = re.compile(r"\S+")
-_HAS_ALNUM = re.compile(r"[^\W_]")
+_SPOKEN_TOKEN = re.compile(r"\S*[^\W_]\S*")
 
 
 def count_words(text: str) -> int:
@@ -22,7 +21,7 @@ def count_words(text: str) -> int:
 
     A lone dash or ellipsis is not a word; "4-bedroom" and "760-899-6988" are one each.
     """
-    return sum(1 for token in _WORD.findall(text) if _HAS_ALNUM.search(token))
+    return len(_SPOKEN_TOKEN.findall(text))
 
 
 def estimate_seconds(words: int) -> float:
@@ -32,7 +31,7 @@ def estimate_seconds(words: int) -> float:
 
 @dataclass(frozen=True)
 class WordBudget:
-    """The words a script of `target_seconds` should have: `target_words`, and the band around it."""
+    """The words a script of `target_seconds` should have: `target_words`, within a band."""
 
     target_seconds: float
     target_words: int

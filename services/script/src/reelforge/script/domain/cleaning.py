@@ -28,7 +28,8 @@ _PREAMBLE = re.compile(
     re.IGNORECASE,
 )
 _CHATTER_END = re.compile(
-    r"^\s*(?:i hope this|let me know if|would you like me to|feel free to (?:ask|adjust|edit|tweak)|"
+    r"^\s*(?:i hope this|let me know if|would you like me to|"
+    r"feel free to (?:ask|adjust|edit|tweak)|"
     r"this script (?:is|runs|has|comes)|word count)",
     re.IGNORECASE,
 )
@@ -40,7 +41,9 @@ _KNOWN_LABEL = re.compile(
     r"[^:\n]{0,40}?:\s*",
     re.IGNORECASE,
 )
-_CAPS_LABEL = re.compile(r"^\s*(?:[A-Z][A-Z.'\u2019-]*\s+){0,3}[A-Z][A-Z.'\u2019-]+\s*(?:\([^)]*\))?\s*:\s*")
+_CAPS_LABEL = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'\u2019-]*\s+){0,3}[A-Z][A-Z.'\u2019-]+\s*(?:\([^)]*\))?\s*:\s*"
+)
 _LABEL_TAIL = r"\s*(?:\([^)]*\))?\s*:\s*"
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -50,7 +53,9 @@ _EMPHASIS_STAR = re.compile(r"\*([^*\n]+)\*")
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<!\w)_([^_\n]+)_(?!\w)")
 _BRACKETS = re.compile(r"\[[^\]\n]*\]|\{[^}\n]*\}|<[^>\n]*>")
 _PARENS = re.compile(r"\(([^()\n]*)\)")
-_TIMING = re.compile(r"\d+\s*(?:[-\u2013\u2014]|to)?\s*\d*\s*(?:s|secs?|seconds?|mins?|minutes?)\b", re.I)
+_TIMING = re.compile(
+    r"\d+\s*(?:[-\u2013\u2014]|to)?\s*\d*\s*(?:s|secs?|seconds?|mins?|minutes?)\b", re.I
+)
 _DIRECTION_WORDS = re.compile(
     r"\b(?:pause|beat|music|smil\w*|laugh\w*|gestur\w*|wave\w*|point\w*|cut to|scene|camera|"
     r"b-?roll|visual|on[- ]screen|shot|transition|fade|zoom|cue|tone|whisper\w*|sfx)\b",
@@ -58,7 +63,7 @@ _DIRECTION_WORDS = re.compile(
 )
 _INLINE_CODE = re.compile(r"`([^`]*)`")
 _HASHTAG = re.compile(r"(?<![\w&])#(?=\w)")
-_STRAY_MARKUP = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|(?<!\S)#+(?!\S)|\|")
+_STRAY_MARKUP = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|[#|\\^~`\[\]{}<>]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _DOUBLE_PUNCT = re.compile(r"([,;:])\s*([.!?])|([.!?])\s*[,;:]")
 _REPEATED_COMMA = re.compile(r",\s*,+")
@@ -86,9 +91,17 @@ def clean_script(answer: str, speaker_names: Iterable[str] = ()) -> str:
         if was_bullet and not _TERMINAL.search(line):
             line += "."
         pieces.append(line)
-    text = _tidy(" ".join(pieces))
+    text = _tidy(_clean_inline(" ".join(pieces)))
     text = _strip_quotes(text)
-    return text[:1].upper() + text[1:]
+    return text if _has_words(text) else ""
+
+
+def clean_fragment(text: str) -> str:
+    """One piece of customer text (a topic, a key point, a name) as plain words on one line:
+    no markup, brackets, emoji or stray symbols; empty when nothing speakable is left."""
+    line = _clean_inline(_BOLD.sub(r"\2", " ".join(text.split())))
+    line = _strip_quotes(_tidy(line))
+    return line if _has_words(line) else ""
 
 
 def _content_lines(lines: list[str]) -> list[tuple[str, bool]]:
@@ -184,10 +197,13 @@ def _has_words(text: str) -> bool:
 
 
 def _tidy(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = _REPEATED_COMMA.sub(",", text)
-    text = _DOUBLE_PUNCT.sub(lambda m: m.group(2) or m.group(3), text)
-    text = re.sub(r"\(\s*\)", "", text)
-    text = _SPACES.sub(" ", text).strip()
-    return text.lstrip(",;:.-\u2013\u2014 ")
+    previous = None
+    while text != previous:
+        previous = text
+        text = _SPACES.sub(" ", text)
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        text = _REPEATED_COMMA.sub(",", text)
+        text = _DOUBLE_PUNCT.sub(lambda m: m.group(2) or m.group(3), text)
+        text = re.sub(r"\(\s*\)", "", text)
+        text = _SPACES.sub(" ", text).strip().lstrip(",;:.>-\u2013\u2014 ")
+    return text

@@ -6,60 +6,68 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-_COMMON_FIRST_WORDS = frozenset(
-    """a an the this that these those my our your their its stunning beautiful gorgeous charming
-    modern luxury luxurious spacious cozy cosy renovated remodeled new newly updated brand single
-    one two three four five six seven eight nine ten family home house condo townhouse townhome
-    estate villa property lot land ranch cottage bungalow listing waterfront golf mountain desert
-    pool open market weekly monthly quarterly annual yearly local housing real first spring summer
-    fall autumn winter thank thanks happy welcome congratulations quick big small great huge
-    important mid-century contemporary elegant private gated quiet corner custom classic historic
-    turnkey move-in fully recently freshly large bright sunny upgraded gourmet chef's resort-style
-    remodelled ocean lake river city downtown suburban rural starter investment income rental
-    multi-family duplex penthouse loft studio apartment mortgage interest rates prices inventory
-    median average buyers sellers first-time tips why how what when where should is are do can
-    checking just closing moving referral anniversary holiday holidays season seasonal year
-    welcoming number share pace percentage ratio amount volume supply rate cost price mean
-    typical sales days""".split()
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_COMMON_FIRST_WORDS = _set(
+    """a an the this that these those my our your their its stunning beautiful gorgeous
+    charming modern luxury luxurious spacious cozy cosy renovated remodeled new newly
+    updated brand single one two three four five six seven eight nine ten family home house
+    condo townhouse townhome estate villa property lot land ranch cottage bungalow listing
+    waterfront golf mountain desert pool open market weekly monthly quarterly annual yearly
+    local housing real first spring summer fall autumn winter thank thanks happy welcome
+    congratulations quick big small great huge important mid-century contemporary elegant
+    private gated quiet corner custom classic historic turnkey move-in fully recently
+    freshly large bright sunny upgraded gourmet chef's resort-style remodelled ocean lake
+    river city downtown suburban rural starter investment income rental multi-family duplex
+    penthouse loft studio apartment mortgage interest rates prices inventory median average
+    buyers sellers first-time tips why how what when where should is are do can checking
+    just closing moving referral anniversary holiday holidays season seasonal year welcoming
+    number share pace percentage ratio amount volume supply rate cost price mean typical
+    sales days"""
 )
-_DETERMINERS = frozenset("a an the".split())
-_POSSESSIVES = frozenset("its your our my their his her this that these those".split())
-_AUXILIARIES = frozenset(
+_PROPER_ADJECTIVES = _set(
+    """spanish mediterranean tuscan italian french english victorian georgian tudor colonial
+    craftsman cape mission santa san el la las los del st mt"""
+)
+_DETERMINERS = _set("a an the")
+_POSSESSIVES = _set("its your our my their his her this that these those")
+_AUXILIARIES = _set(
     """is are was were am be been has have had will would can could should shall may might must
-    do does did isn't aren't wasn't weren't don't doesn't didn't won't can't couldn't shouldn't
-    it's there's that's here's what's we're you're they're i'm i've we've you've they've i'll
-    we'll you'll they'll let's""".split()
+    do does did isn't aren't wasn't weren't don't doesn't didn't won't can't couldn't
+    shouldn't it's there's that's here's what's we're you're they're i'm i've we've you've
+    they've i'll we'll you'll they'll let's i'd we'd you'd they'd he's she's he'd she'd"""
 )
-_SUBJECT_PRONOUNS = frozenset("i we you they he she it there".split())
-_INNER_VERBS = frozenset(
-    "features boasts includes offers overlooks backs faces sits comes has have gets needs".split()
+_SUBJECT_PRONOUNS = _set("i we you they he she it there")
+_INNER_VERBS = _set(
+    """features boasts includes offers overlooks backs faces sits comes has have gets needs"""
 )
-_PREPOSITIONS = frozenset(
+_PREPOSITIONS = _set(
     """in on at with throughout by for to near from into over under across along around behind
-    beside between off onto past through within without""".split()
+    beside between off onto past through within without"""
 )
-_LOCATIVES = frozenset(
-    "close near minutes steps walking within on in at across next just only moments".split()
+_LOCATIVES = _set("close near minutes steps walking within on in at across next just only moments")
+_PARTICIPLES = _set(
+    """priced located situated nestled tucked set perched updated renovated remodeled
+    remodelled refreshed upgraded built designed landscaped positioned surrounded backing
+    overlooking facing listed offered"""
 )
-_PARTICIPLES = frozenset(
-    """priced located situated nestled tucked set perched updated renovated remodeled remodelled
-    refreshed upgraded built designed landscaped positioned surrounded backing overlooking facing
-    listed offered""".split()
-)
-_ADVERBS = frozenset("fully newly recently freshly completely beautifully thoughtfully".split())
-_PREDICATE_ADJECTIVES = frozenset("perfect ideal great move-in turnkey ready".split())
-_NUMBER_WORDS = frozenset(
+_ADVERBS = _set("fully newly recently freshly completely beautifully thoughtfully")
+_PREDICATE_ADJECTIVES = _set("perfect ideal great move-in turnkey ready")
+_NUMBER_WORDS = _set(
     """one two three four five six seven eight nine ten eleven twelve single double triple dual
-    half""".split()
+    half"""
 )
-_DIRECTIONS = frozenset("up down flat steady unchanged higher lower".split())
-_CHANGE_VERBS = frozenset(
-    """rose fell increased decreased climbed dropped jumped slipped grew declined rising falling
-    climbing dropping increasing decreasing""".split()
+_DIRECTIONS = _set("up down flat steady unchanged higher lower")
+_CHANGE_VERBS = _set(
+    """rose fell increased decreased climbed dropped jumped slipped grew declined rising
+    falling climbing dropping increasing decreasing"""
 )
-_THE_SUBJECTS = frozenset(
+_THE_SUBJECTS = _set(
     """median average mean typical number share pace percentage ratio amount volume supply rate
-    cost price""".split()
+    cost price"""
 )
 _PRICE = re.compile(
     r"\$|\b(?:priced|price|asking|offered at|listed at)\b|\d(?:\.\d+)?\s*(?:million|mil|m|k)\b",
@@ -70,9 +78,11 @@ _PRICE_LEAD = re.compile(
     r"price(?:\s+(?:of|is))?\s*:?)\s*",
     re.IGNORECASE,
 )
-_STAT = re.compile(r"^(?P<subject>[^\d$:]*?[^\W\d_][^\d$:]*?)\s*(?::|\bof\b|\bat\b|\bis\b)?\s*"
-                   r"(?P<value>(?:around |about |near |roughly |over |under )?[$~]?\d.*)$",
-                   re.IGNORECASE)
+_STAT = re.compile(
+    r"^(?P<subject>[^\d$:]*?[^\W\d_][^\d$:]*?)\s*(?::|\bof\b|\bat\b|\bis\b)?\s*"
+    r"(?P<value>(?:around |about |near |roughly |over |under )?[$~]?\d.*)$",
+    re.IGNORECASE,
+)
 
 
 class PointKind(StrEnum):
@@ -98,9 +108,23 @@ def tidy(fragment: str) -> str:
 
 
 def lower_first(text: str) -> str:
-    """`text` with its first word in lower case when it is an ordinary word, not a name."""
-    first = text.split(" ", 1)[0]
-    if first.lower() in _COMMON_FIRST_WORDS and first[:1].isupper() and not first[1:].isupper():
+    """`text` with its first word in lower case when it is an ordinary word, not a name.
+
+    "Gourmet kitchen" and "Hardwood floors throughout" were capitalised only because they start
+    a line; "El Paseo shopping" and "Spanish-style casita" keep their capitals.
+    """
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    if not first[:1].isupper() or (len(first) > 1 and first[1:].isupper()):
+        return text
+    base = first.split("-")[0].lower().rstrip(",;:")
+    ordinary = base in _COMMON_FIRST_WORDS or first.lower() in _COMMON_FIRST_WORDS
+    rest_lowercase = len(words) > 1 and all(
+        not w[:1].isupper() for w in words[1:] if w[:1].isalpha()
+    )
+    if ordinary or (rest_lowercase and base not in _PROPER_ADJECTIVES):
         return text[:1].lower() + text[1:]
     return text
 
@@ -136,8 +160,10 @@ def indefinite_article(phrase: str) -> str:
     digits = re.match(r"\d+", first)
     if digits:
         number = digits.group(0)
-        vowel_sound = number.startswith("8") or number in ("11", "18") or (
-            len(number) in (5, 6) and number.startswith(("11", "18"))
+        vowel_sound = (
+            number.startswith("8")
+            or number in ("11", "18")
+            or (len(number) in (5, 6) and number.startswith(("11", "18")))
         )
         return "an" if vowel_sound else "a"
     if first.startswith(("uni", "use", "usu", "one", "eu")):
@@ -174,20 +200,26 @@ def classify_point(point: str, market: bool = False) -> PointKind:
             return PointKind.CHANGE
         if _STAT.match(text) and not text[:1].isdigit() and not text.startswith("$"):
             return PointKind.STAT
-    if not market and _PRICE.search(text) and (text.startswith("$") or _PRICE_LEAD.match(text) or len(words) <= 4):
+    if (
+        not market
+        and _PRICE.search(text)
+        and (text.startswith("$") or _PRICE_LEAD.match(text) or len(words) <= 4)
+    ):
         return PointKind.PRICE
     first, second = words[0], words[1] if len(words) > 1 else ""
     if _is_predicate(words):
         return PointKind.PREDICATE
-    if re.match(r"^\d", first) or first.split("-")[0] in _NUMBER_WORDS or (
-        first in _NUMBER_WORDS and second
+    if (
+        re.match(r"^\d", first)
+        or first.split("-")[0] in _NUMBER_WORDS
+        or (first in _NUMBER_WORDS and second)
     ):
         return PointKind.QUANTITY
     return PointKind.NOUN
 
 
 def _is_clause(words: list[str]) -> bool:
-    if words[0] in _SUBJECT_PRONOUNS and len(words) > 1:
+    if words[0].split("'")[0] in _SUBJECT_PRONOUNS and len(words) > 1:
         return True
     if any(w in _AUXILIARIES for w in words):
         return True
@@ -223,7 +255,9 @@ def price_value(point: str) -> str:
 
 
 def predicate(point: str) -> str:
-    return lower_first(tidy(point))
+    """ "Minutes from PGA West" -> "minutes from PGA West" (said after "It's")."""
+    text = tidy(point)
+    return text[:1].lower() + text[1:] if _is_predicate(words_of(text)) else lower_first(text)
 
 
 def quantity_phrase(point: str) -> str:
@@ -236,7 +270,7 @@ def quantity_phrase(point: str) -> str:
 
 
 def market_statement(point: str) -> str:
-    """A market key point as a full sentence: "median price up 4%" -> "The median price is up 4%."."""
+    """A market key point as a sentence: "median price up 4%" -> "The median price is up 4%"."""
     text = tidy(point)
     words = text.split()
     lowered = words_of(text)
@@ -272,8 +306,18 @@ def topic_kind(topic: str) -> TopicKind:
     words = words_of(text)
     if text.endswith(("!", ".")) or (words and _is_clause(words)):
         return TopicKind.SENTENCE
-    if words and words[0] in ("thank", "thanks", "happy", "welcome", "congratulations",
-                              "congrats", "merry", "checking", "celebrating", "introducing"):
+    if words and words[0] in (
+        "thank",
+        "thanks",
+        "happy",
+        "welcome",
+        "congratulations",
+        "congrats",
+        "merry",
+        "checking",
+        "celebrating",
+        "introducing",
+    ):
         return TopicKind.SENTENCE
     return TopicKind.PHRASE
 
@@ -281,6 +325,38 @@ def topic_kind(topic: str) -> TopicKind:
 def split_label(topic: str) -> tuple[str | None, str]:
     """ "Just listed: 4-bedroom home" -> ("Just listed", "4-bedroom home")."""
     label, sep, rest = topic.partition(":")
-    if sep and rest.strip() and 1 <= len(label.split()) <= 3 and not any(c.isdigit() for c in label):
+    if (
+        sep
+        and rest.strip()
+        and 1 <= len(label.split()) <= 3
+        and not any(c.isdigit() for c in label)
+    ):
         return tidy(label), tidy(rest)
     return None, tidy(topic)
+
+
+def short_topic(phrase: str, max_words: int = 5) -> str:
+    """The head of a topic phrase: "mid-century gem on a quiet cul-de-sac" -> "mid-century gem"."""
+    words = phrase.split()
+    kept: list[str] = []
+    for word in words:
+        bare = word.strip(",;:").lower()
+        if len(kept) >= 2 and (bare in _PREPOSITIONS or bare in ("overlooking", "featuring")):
+            break
+        kept.append(word.rstrip(",;:"))
+        if word.endswith((",", ";", ":")) and len(kept) >= 2:
+            break
+    return " ".join(kept[:max_words])
+
+
+_STREET = re.compile(
+    r"^\d+[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[\w.'-]+\s+){0,4}(?:st|street|ave|avenue|rd|road|dr|drive|"
+    r"ln|lane|way|ct|court|blvd|boulevard|pl|place|cir|circle|ter|terrace|trl|trail|pkwy|parkway|"
+    r"hwy|highway|sq|square|loop|row|run|path|pass|point|pt)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def is_address(topic: str) -> bool:
+    """ "123 Main Street", "78-455 Via Sevilla Dr, La Quinta": a street address, said as a name."""
+    return bool(_STREET.match(tidy(topic).replace("-", "", 1)))

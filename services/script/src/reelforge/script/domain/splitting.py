@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from .budget import count_words
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st ave blvd rd ln ct hwy jr sr prof approx sq ft vs etc inc ltd co corp "
-    "e.g i.e a.m p.m u.s mt ft. apt ste".split()
+    """mr mrs ms dr st ave blvd rd ln ct hwy jr sr prof approx sq ft vs etc inc ltd co corp e.g
+    i.e a.m p.m u.s mt ft. apt ste""".split()  # noqa: SIM905
 )
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*$")
 _CLAUSE_BREAK = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013]\s)")
@@ -129,4 +129,8 @@ def fit_scenes(texts: Sequence[str], max_chars: int) -> list[tuple[int, str]]:
 
     A scene that is too long for the provider becomes consecutive scenes with the same cast.
     """
-    return [(index, piece) for index, text in enumerate(texts) for piece in split_to_limit(text, max_chars)]
+    return [
+        (index, piece)
+        for index, text in enumerate(texts)
+        for piece in split_to_limit(text, max_chars)
+    ]

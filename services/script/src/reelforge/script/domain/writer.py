@@ -47,17 +47,21 @@ class ScriptError(Exception):
 
     def to_error_info(self) -> ErrorInfo:
         return ErrorInfo(
-            code=self.code, message=self.message[:2000], retryable=self.retryable, stage=Stage.SCRIPT
+            code=self.code,
+            message=self.message[:2000],
+            retryable=self.retryable,
+            stage=Stage.SCRIPT,
         )
 
 
-class ScriptGenerationFailed(ScriptError):
-    """The writer produced no usable script (the LLM failed, answered nothing usable, or is down)."""
+class ScriptGenerationFailed(ScriptError):  # noqa: N818 - the name the issue uses
+    """The writer produced no usable script: the LLM failed, answered nothing usable, or is
+    down."""
 
     code = "script_generation_failed"
 
 
-class BriefRejected(ScriptError):
+class InvalidBriefError(ScriptError):
     """The brief cannot be scripted as asked (found only once the request is read)."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -81,14 +85,14 @@ class ScriptBrief:
 
     def __post_init__(self) -> None:
         if not self.topic.strip():
-            raise BriefRejected("invalid_brief", "topic must not be empty or whitespace")
+            raise InvalidBriefError("invalid_brief", "topic must not be empty or whitespace")
         if self.target_seconds <= 0:
-            raise BriefRejected("invalid_brief", "target_seconds must be positive")
+            raise InvalidBriefError("invalid_brief", "target_seconds must be positive")
         if self.scene_count < 1:
-            raise BriefRejected("invalid_brief", "a script needs at least one scene")
+            raise InvalidBriefError("invalid_brief", "a script needs at least one scene")
         budget = self.budget
         if budget.max_words < self.scene_count * MIN_WORDS_PER_SCENE:
-            raise BriefRejected(
+            raise InvalidBriefError(
                 "too_many_scenes",
                 f"{self.scene_count} scenes cannot share a {self.target_seconds}-second script "
                 f"({budget.max_words} words at most, {MIN_WORDS_PER_SCENE} per scene needed)",
@@ -152,14 +156,16 @@ class WrittenScript:
         combined = f"{note}; {self.note}" if self.note else note
         return replace(self, note=combined)
 
-    def to_scenes(self, casts: Sequence[SceneCast], max_chars: int = MAX_SCRIPT_CHARS) -> list[Scene]:
+    def to_scenes(
+        self, casts: Sequence[SceneCast], max_chars: int = MAX_SCRIPT_CHARS
+    ) -> list[Scene]:
         """`video.requested` scenes: each text with its cast; a text over `max_chars` becomes
         consecutive scenes with the same avatar and voice."""
         if len(casts) != len(self.scenes):
             raise ValueError(f"{len(self.scenes)} scene texts for {len(casts)} scene casts")
         pieces = fit_scenes(self.scenes, min(max_chars, MAX_SCRIPT_CHARS))
         if len(pieces) > MAX_SCENES:
-            raise BriefRejected(
+            raise InvalidBriefError(
                 "script_too_long_for_provider",
                 f"the script needs {len(pieces)} scenes of at most {max_chars} characters; "
                 f"a video holds {MAX_SCENES}",
@@ -201,9 +207,14 @@ async def write_scenes(
     writer: str,
     max_attempts: int,
     prompt_markers: tuple[str, ...] = (),
+    clean: bool = True,
 ) -> WrittenScript:
     """Draft until a script lands in the budget (at most `max_attempts` drafts), then cut it into
-    the brief's scenes. Keeps the closest usable draft when none lands in the band."""
+    the brief's scenes. Keeps the closest usable draft when none lands in the band.
+
+    `clean=False` is for writers whose drafts are spoken words by construction (the template
+    writer): they are measured as they are.
+    """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
     budget = brief.budget
@@ -212,7 +223,8 @@ async def write_scenes(
     problems: list[str] = []
     attempts = 0
     for attempts in range(1, max_attempts + 1):  # noqa: B007 - `attempts` is reported below
-        text = clean_script(await draft(brief, feedback), brief.speaker_names)
+        answer = await draft(brief, feedback)
+        text = clean_script(answer, brief.speaker_names) if clean else answer.strip()
         problem = unusable_reason(text, prompt_markers)
         if problem is None and count_words(text) < brief.scene_count * MIN_WORDS_PER_SCENE:
             problem = f"too short to fill {brief.scene_count} scenes"

@@ -23,7 +23,9 @@ from ..domain.writer import ScriptBrief, ScriptError, ScriptWriter
 logger = logging.getLogger(__name__)
 
 
-async def handle_script_requested(event: ScriptRequested, pool: Pool, writer: ScriptWriter) -> None:
+async def handle_script_requested(
+    event: ScriptRequested, pool: Pool, writer: ScriptWriter, *, max_scene_chars: int
+) -> None:
     async with transaction(pool) as conn:
         if await conn.fetchval("SELECT 1 FROM scripts WHERE job_id = $1", event.job_id):
             return
@@ -31,7 +33,7 @@ async def handle_script_requested(event: ScriptRequested, pool: Pool, writer: Sc
             await add_to_outbox(conn, VIDEO_STATUS, _status(event, JobState.SCRIPTING, 2))
     try:
         written = await writer.write(ScriptBrief.from_request(event))
-        scenes = written.to_scenes(event.scenes)
+        scenes = written.to_scenes(event.scenes, max_scene_chars)
     except ScriptError as error:
         async with transaction(pool) as conn:
             if await claim_once(conn, "script.failed", str(event.job_id)):

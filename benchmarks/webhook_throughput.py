@@ -1,0 +1,305 @@
+"""Signed HeyGen webhooks against one uvicorn worker of the webhook service, each 2xx answered only
+after Kafka acknowledged its video.status event; side by side with a bare Starlette endpoint.
+
+    .venv/bin/python benchmarks/webhook_throughput.py [--seconds 15] [--concurrency 16,32,64]
+
+Starts the embedded broker and PostgreSQL (or uses KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL), the
+service as a subprocess (`python -m reelforge.webhook`), and a bare-200 Starlette app as another;
+the load generator runs in this (separate) process: keep-alive HTTP/1.1 connections over raw
+asyncio streams, closed loop, each request uniquely signed (its own Heygen-Event-Id), so none is a
+duplicate. Afterwards it counts the video.status events on Kafka and compares with the 2xx count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from reelforge.contracts import VIDEO_STATUS
+from reelforge.runtime.embedded import EmbeddedKafka, EmbeddedPostgres, create_topics, free_port
+
+SECRET = "whsec_benchmark_endpoint_secret"  # noqa: S105 - a throwaway benchmark secret
+JOBS = 2000
+
+BARE_APP = textwrap.dedent(
+    """
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def bare(request: Request) -> JSONResponse:
+        await request.body()
+        return JSONResponse({"outcome": "accepted"})
+
+    app = Starlette(routes=[Route("/webhooks/heygen", bare, methods=["POST"])])
+    """
+)
+
+
+@dataclass
+class Result:
+    label: str
+    concurrency: int
+    requests: int
+    ok: int
+    statuses: dict[int, int]
+    seconds: float
+    latencies_ms: list[float]
+    cpu_s: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<8} c={self.concurrency:<3} {self.rate:8.0f} 2xx/s  "
+            f"p50 {self.percentile(0.50):6.2f} ms  p99 {self.percentile(0.99):6.2f} ms  "
+            f"max {max(self.latencies_ms):7.2f} ms  "
+            f"server CPU {100 * self.cpu_s / self.seconds:3.0f}% "
+            f"({1000 * self.cpu_s / self.requests:.3f} ms/req)  statuses {self.statuses}"
+        )
+
+
+def signed_requests(port: int, jobs: list[uuid.UUID], count: int) -> Iterator[bytes]:
+    now = str(int(time.time()))
+    for n in range(count):
+        body = json.dumps(
+            {
+                "event_type": "avatar_video.success",
+                "event_data": {
+                    "video_id": f"v_{n}",
+                    "url": "https://files.heygen.ai/v.mp4",
+                    "callback_id": str(jobs[n % len(jobs)]),
+                },
+            }
+        ).encode()
+        signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        head = (
+            f"POST /webhooks/heygen HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"Heygen-Signature: {signature}\r\nHeygen-Timestamp: {now}\r\n"
+            f"Heygen-Event-Id: evt_{uuid.uuid4().hex}\r\n\r\n"
+        )
+        yield head.encode() + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def load(label: str, port: int, requests: list[bytes], concurrency: int) -> Result:
+    queue = iter(requests)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in queue:
+                started = time.perf_counter()
+                writer.write(request)
+                status = await _read_response(reader)
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    ok = sum(v for k, v in statuses.items() if 200 <= k < 300)
+    return Result(label, concurrency, len(requests), ok, statuses, elapsed, latencies)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_ready(url: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready")
+
+
+async def seed_jobs(dsn: str) -> list[uuid.UUID]:
+    jobs = [uuid.uuid4() for _ in range(JOBS)]
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": "webhook,public"})
+    try:
+        view = {
+            "tenant_id": "bench",
+            "state": "rendering",
+            "progress": 20,
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "updated_at": "2026-01-01T00:00:00+00:00",
+        }
+        await conn.executemany(
+            "INSERT INTO jobs (job_id, tenant_id, state, created_at, updated_at, view)"
+            " VALUES ($1, 'bench', 'rendering', now(), now(), $2::jsonb) ON CONFLICT DO NOTHING",
+            [(job, json.dumps({**view, "job_id": str(job)})) for job in jobs],
+        )
+    finally:
+        await conn.close()
+    return jobs
+
+
+async def count_statuses(bootstrap: str) -> tuple[int, int]:
+    """(messages, distinct event ids) on video.status, read back from the broker."""
+    consumer = AIOKafkaConsumer(
+        VIDEO_STATUS,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-count-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    messages, event_ids = 0, set()
+    try:
+        await consumer.getmany(timeout_ms=1000)
+        await consumer.seek_to_beginning()
+        ends = await consumer.end_offsets(list(consumer.assignment()))
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            batch = await consumer.getmany(timeout_ms=2000, max_records=5000)
+            if not batch:
+                break
+            for records in batch.values():
+                for record in records:
+                    messages += 1
+                    event_ids.add(json.loads(record.value or b"{}").get("event_id"))
+    finally:
+        await consumer.stop()
+    return messages, len(event_ids)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0, help="Approximate run per level.")
+    parser.add_argument("--concurrency", default="16,32,64")
+    parser.add_argument("--rate-guess", type=int, default=4000, help="Requests/s to size a run.")
+    parser.add_argument("--log-level", default="INFO", help="The service's LOG_LEVEL.")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    home = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
+    kafka = postgres = None
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            kafka = EmbeddedKafka(log_path=home / "kafka.log").start()
+            bootstrap = kafka.bootstrap_servers
+        dsn = os.environ.get("DATABASE_URL")
+        if not dsn:
+            postgres = EmbeddedPostgres(home / "pg").start()
+            dsn = postgres.dsn
+        asyncio.run(create_topics(bootstrap, 6))
+        service_port, bare_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "DATABASE_URL": dsn,
+            "HTTP_PORT": str(service_port),
+            "LOG_LEVEL": args.log_level,
+            "WEBHOOK_HEYGEN_SECRETS": SECRET,
+            "WEBHOOK_CALLBACK_TOKEN_SECRET": "bench-token-secret",
+            "DB_POOL_MAX_SIZE": "20",
+        }
+        log = (home / "webhook.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "reelforge.webhook"], env=env, stdout=log, stderr=log
+            )
+        )
+        (home / "bare_app.py").write_text(BARE_APP)
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bare_app:app",
+                    "--port",
+                    str(bare_port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=home,
+            )
+        )
+        wait_ready(f"http://127.0.0.1:{service_port}/readyz")
+        wait_ready(f"http://127.0.0.1:{bare_port}/webhooks/heygen")
+        jobs = asyncio.run(seed_jobs(dsn))
+        before, _ = asyncio.run(count_statuses(bootstrap))
+        print(f"machine: {os.cpu_count()} cores (shared); service log: {home / 'webhook.log'}")
+        accepted = 0
+        for concurrency in levels:
+            count = int(args.seconds * args.rate_guess)
+            for label, port, process in (
+                ("bare", bare_port, processes[1]),
+                ("webhook", service_port, processes[0]),
+            ):
+                requests = list(signed_requests(port, jobs, count))
+                before_cpu = cpu_seconds(process.pid)
+                result = asyncio.run(load(label, port, requests, concurrency))
+                result.cpu_s = cpu_seconds(process.pid) - before_cpu
+                print(result.line(), flush=True)
+                if label == "webhook":
+                    accepted += result.statuses.get(200, 0)
+        messages, distinct = asyncio.run(count_statuses(bootstrap))
+        print(
+            f"2xx answered by the service: {accepted}; video.status on Kafka: "
+            f"{messages - before} messages, {distinct} distinct event ids"
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(15)
+        if kafka:
+            kafka.stop()
+        if postgres:
+            postgres.stop()
+
+
+if __name__ == "__main__":
+    main()
