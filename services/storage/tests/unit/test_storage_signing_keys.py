@@ -91,7 +91,7 @@ def test_keys_refuse_tenants_that_are_not_plain_segments(tenant: str) -> None:
 
 def test_keys_need_an_aware_timestamp() -> None:
     with pytest.raises(InvalidKeyPartError):
-        asset_keys("acme", JOB, datetime(2026, 1, 1))  # noqa: DTZ001
+        asset_keys("acme", JOB, datetime(2026, 1, 1))
 
 
 @pytest.mark.parametrize(

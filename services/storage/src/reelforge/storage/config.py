@@ -7,6 +7,8 @@ per-provider host allow-list is JSON (``STORAGE_DOWNLOAD_ALLOWED_HOSTS='{"heygen
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -97,10 +99,11 @@ class StorageSettings(BaseSettings):
         le=S3_MAX_PRESIGN_S,
         description="Lifetime of signed URLs in video.ready (S3 presigning allows 7 days at most).",
     )
-    download_allowed_hosts: dict[str, list[str]] = Field(
+    download_allowed_hosts: Annotated[dict[str, list[str]], NoDecode] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_ALLOWED_HOSTS.items()},
-        description="JSON: per provider, the hosts its files may be downloaded from; "
-        "`*.domain` matches subdomains. A provider not listed may download nothing.",
+        description="Per provider, the hosts its files may be downloaded from, as JSON "
+        '(`{"heygen": ["*.heygen.ai"]}`) or `provider=host|host,provider=host`; `*.domain` '
+        "matches subdomains. A provider not listed may download nothing.",
     )
     download_allow_http_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -110,7 +113,8 @@ class StorageSettings(BaseSettings):
     download_allow_private_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CIDR networks downloads may reach although they are private, loopback or "
-        "link-local (e.g. 127.0.0.0/8 in the embedded stack). Empty in production.",
+        "link-local (e.g. 127.0.0.0/8 in the embedded stack); `true` allows every address, "
+        "`false` none. Empty in production.",
     )
     download_max_redirects: int = Field(
         default=DEFAULT_MAX_REDIRECTS, ge=0, le=10, description="Redirects followed at most."
@@ -136,7 +140,9 @@ class StorageSettings(BaseSettings):
         default=0.5, ge=0, description="First retry delay; doubles per attempt, with jitter."
     )
     download_chunk_bytes: int = Field(
-        default=MIB, ge=16 * 1024, description="Read size of the download stream."
+        default=MIB,
+        ge=16 * 1024,
+        description="Largest piece read from the source connection at once (speed vs memory).",
     )
     upload_part_bytes: int = Field(
         default=8 * MIB,
@@ -159,14 +165,34 @@ class StorageSettings(BaseSettings):
         default=640, ge=16, description="Width of a generated thumbnail (height keeps the ratio)."
     )
 
-    @field_validator(
-        "signing_keys_previous",
-        "download_allow_http_hosts",
-        "download_allow_private_networks",
-        mode="before",
-    )
+    @field_validator("signing_keys_previous", "download_allow_http_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("download_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts_per_provider(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("{"):
+            return json.loads(text)
+        hosts: dict[str, list[str]] = {}
+        for entry in re.split(r"[,;]", text):
+            provider, _, names = entry.partition("=")
+            if provider.strip():
+                hosts[provider.strip()] = [n.strip() for n in names.split("|") if n.strip()]
+        return hosts
+
+    @field_validator("download_allow_private_networks", mode="before")
+    @classmethod
+    def _networks_or_switch(cls, value: object) -> object:
+        switch = value.strip().lower() if isinstance(value, str) else None
+        if switch in ("true", "1", "yes"):
+            return ["0.0.0.0/0", "::/0"]
+        if switch in ("false", "0", "no"):
+            return []
         return _split_commas(value)
 
     @field_validator("signing_key")

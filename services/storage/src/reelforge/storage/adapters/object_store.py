@@ -12,7 +12,10 @@ service's own ``/media`` route (see :mod:`reelforge.storage.adapters.local_media
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Callable
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
+from uuid import uuid4
 
 import obstore
 from obstore.exceptions import (
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
 
 Backend = Literal["local", "s3"]
 RANGE_READ_BUFFER_BYTES = 1024 * 1024
+_WRITE_QUEUE_CHUNKS = 8
 
 
 class ObjectStoreError(Exception):
@@ -202,6 +207,32 @@ class LocalObjectStore(ObjectStore):
         self._public_base_url = public_base_url
         self._signing_key = signing_key
 
+    async def put_stream(
+        self, key: str, chunks: AsyncIterable[bytes], *, content_type: str
+    ) -> None:
+        """Write the chunks to a staging file beside `key`, then rename it into place.
+
+        Writes happen on a worker thread while the next chunks arrive (at most
+        `_WRITE_QUEUE_CHUNKS` waiting), which measured about 1.5x faster than obstore's
+        multipart writer for this backend. Like obstore's LocalStore it does not fsync.
+        """
+        target = self.path(key)
+        staging = target.with_name(f".{target.name}.{uuid4().hex}.part")
+        try:
+            with await asyncio.to_thread(_open_for_writing, staging, key) as file:
+                writer = _BackgroundFileWriter(file, key)
+                try:
+                    async for chunk in chunks:
+                        await writer.write(chunk)
+                except BaseException:
+                    await writer.stop()
+                    raise
+                await writer.finish()
+            await asyncio.to_thread(_move_into_place, staging, target, key)
+        finally:
+            with contextlib.suppress(OSError):
+                staging.unlink(missing_ok=True)
+
     def uri(self, key: str) -> str:
         _check_key(key)
         return (self.root / key).as_uri()
@@ -323,6 +354,16 @@ class _RangeReader(io.RawIOBase):
         self._position = max(0, base + offset)
         return self._position
 
+    def readall(self) -> bytes:
+        """The rest of the object in one request (the default reads it 8 KiB at a time)."""
+        if self._position >= self._size:
+            return b""
+        data = bytes(
+            obstore.get_range(self._store, self._key, start=self._position, end=self._size)
+        )
+        self._position += len(data)
+        return data
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         if self._position >= self._size or len(buffer) == 0:
             return 0
@@ -332,6 +373,71 @@ class _RangeReader(io.RawIOBase):
         buffer[:count] = memoryview(data)
         self._position += count
         return count
+
+
+class _BackgroundFileWriter:
+    """Writes chunks on a worker thread, in order, while the caller fetches the next ones."""
+
+    def __init__(self, file: BinaryIO, key: str) -> None:
+        self._file = file
+        self._key = key
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_WRITE_QUEUE_CHUNKS)
+        self._error: OSError | None = None
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        done = False
+        while not done:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            done = batch[-1] is None
+            chunks = [chunk for chunk in batch if chunk is not None]
+            if self._error is None and chunks:
+                try:
+                    await asyncio.to_thread(self._write_all, chunks)
+                except OSError as exc:
+                    self._error = exc
+
+    def _write_all(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self._file.write(chunk)
+
+    async def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise _write_error(self._key, self._error)
+        await self._queue.put(chunk)
+
+    async def stop(self) -> None:
+        """Let queued writes finish (the file is closed right after), keep any error quiet."""
+        await self._queue.put(None)
+        await self._task
+
+    async def finish(self) -> None:
+        await self.stop()
+        if self._error is not None:
+            raise _write_error(self._key, self._error)
+
+
+def _open_for_writing(path: Path, key: str) -> BinaryIO:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("wb")
+    except OSError as exc:
+        raise _write_error(key, exc) from exc
+
+
+def _move_into_place(staging: Path, target: Path, key: str) -> None:
+    try:
+        os.replace(staging, target)
+    except OSError as exc:
+        raise _write_error(key, exc) from exc
+
+
+def _write_error(key: str, exc: OSError) -> ObjectStoreError:
+    return ObjectStoreError(
+        "storage_write_failed", f"writing {key!r} failed: {exc.strerror or exc}"
+    )
 
 
 def _check_key(key: str) -> None:

@@ -98,7 +98,7 @@ def address_refusal(address: IPAddress) -> str | None:
     IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo) are judged by the
     embedded address too, so ``::ffff:169.254.169.254`` is as refused as the plain one.
     """
-    for candidate in (address, *_embedded_ipv4(address)):
+    for candidate in (*_embedded_ipv4(address), address):
         reason = _refusal_of(candidate)
         if reason is not None:
             return reason

@@ -68,7 +68,7 @@ async def store_rendered_video(
     thumb_url = await store.signed_url(keys.thumbnail, ttl) if thumbnail else None
     asset = Asset(
         uri=store.uri(keys.video),
-        signed_url=video_url.url,  # type: ignore[arg-type]
+        signed_url=video_url.url,
         signed_url_expires_at=video_url.expires_at,
         size_bytes=download.size_bytes,
         sha256=download.sha256,
@@ -78,7 +78,7 @@ async def store_rendered_video(
         video_codec=info.video_codec,
         audio_codec=info.audio_codec,
         thumbnail_uri=store.uri(keys.thumbnail) if thumbnail else None,
-        thumbnail_url=thumb_url.url if thumb_url else None,  # type: ignore[arg-type]
+        thumbnail_url=thumb_url.url if thumb_url else None,
     )
     metadata = {
         "job_id": str(status.job_id),
