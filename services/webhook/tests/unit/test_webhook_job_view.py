@@ -196,3 +196,16 @@ def test_a_provider_switch_in_the_same_state_is_recorded() -> None:
     )
     assert view.provider == "did"
     assert [h.provider for h in view.history if h.state is JobState.SUBMITTED] == ["heygen", "did"]
+
+
+def test_a_status_consumed_after_ready_lands_in_history_and_the_job_stays_ready() -> None:
+    view = _fold([_status(JobState.RENDERED, 5), _ready(7), _status(JobState.RENDERING, 3)])
+    assert view.state is JobState.READY
+    assert [h.state for h in view.history] == [
+        JobState.ACCEPTED,
+        JobState.RENDERING,
+        JobState.RENDERED,
+        JobState.READY,
+    ]
+    late_failure = job_view.apply_status(view, _status(JobState.FAILED, 8))
+    assert late_failure.outcome is Outcome.IGNORED

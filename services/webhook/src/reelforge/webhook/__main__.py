@@ -1,13 +1,14 @@
-"""`python -m reelforge.webhook`: run the webhook service (the HTTP edge)."""
+"""`python -m reelforge.webhook`: run the webhook service."""
 
 from reelforge.runtime.app import serve
 
-from .bootstrap import bootstrap
+from .bootstrap import bootstrap, tune_process
 
 
 def main() -> None:
-    app, runtime = bootstrap()
-    serve(app, runtime.settings)
+    service = bootstrap()
+    tune_process()
+    serve(service.app, service.settings)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from pydantic import Field, SecretStr, field_validator
 
 from reelforge.runtime.settings import ServiceSettings
@@ -64,6 +66,19 @@ class WebhookSettings(ServiceSettings):
             if secrets:
                 return secrets[0]
         raise ValueError("set WEBHOOK_SIGNING_MASTER_SECRET to sign upstream callbacks")
+
+
+def with_search_path(dsn: str, schema: str) -> str:
+    """`dsn` with ``search_path=<schema>,public`` as a connection parameter.
+
+    The runtime sets the search path in the pool's ``init`` hook, but asyncpg's pool runs
+    ``RESET ALL`` whenever a connection is released, which undoes it; a startup parameter is the
+    session default that ``RESET ALL`` returns to, so it survives.
+    """
+    parts = urlsplit(dsn)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("search_path", f"{schema},public")
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _split(value: SecretStr | None) -> list[SecretStr]:

@@ -1,16 +1,29 @@
-"""Publishing to Kafka with the acknowledgement awaited, without serialising the produce calls.
+"""Publishing to Kafka with the acknowledgement awaited, and the produce calls batched.
 
-Each request hands its event to the producer without waiting (``no_confirm=True``) and then awaits
-its own delivery future: concurrent requests share the producer's batches instead of flushing one
-by one, and every caller still learns whether *its* event was acknowledged (acks=all).
+Each request hands its event to a queue and awaits its own delivery future. One task drains the
+queue: everything that arrived since its last round is grouped by partition, appended to one
+record batch per partition and handed to the producer at once, so under load one produce request
+carries hundreds of events instead of each request producing (and flushing) on its own, while
+every caller still learns whether *its* event was acknowledged (acks=all).
+
+The batches go to the aiokafka producer inside the service's one FastStream broker (same
+connection, same settings) rather than through ``broker.publish``: FastStream's per-publish
+middleware stack (a tracing span and metrics per call) costs about four times the produce itself
+on this machine. The W3C trace context is still injected into each event's headers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
+from aiokafka.partitioner import murmur2
 from faststream.kafka import KafkaBroker
+from opentelemetry import propagate
 
 from reelforge.contracts import Event
 from reelforge.runtime.kafka import event_headers
@@ -22,23 +35,44 @@ class BrokerUnavailableError(Exception):
     """Kafka did not acknowledge the event in time; the caller must not report success."""
 
 
+@dataclass
+class _Outgoing:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    delivered: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
 class KafkaPublisher:
     def __init__(self, broker: KafkaBroker, timeout_s: float) -> None:
         self.broker = broker
         self.timeout_s = timeout_s
+        self._queue: list[_Outgoing] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._partitions: dict[str, list[int]] = {}
 
     async def publish(self, topic: str, event: Event) -> None:
         """Return once the broker acknowledged `event`; raise :class:`BrokerUnavailableError`."""
+        headers = event_headers(event)
+        propagate.inject(headers)
+        outgoing = _Outgoing(
+            topic,
+            event.key,
+            event.model_dump_json().encode(),
+            [(name, value.encode()) for name, value in headers.items()],
+        )
+        outgoing.delivered.add_done_callback(_retrieve)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="kafka-publisher")
+        self._queue.append(outgoing)
+        self._wake.set()
         try:
             async with asyncio.timeout(self.timeout_s):
-                delivery = await self.broker.publish(
-                    event.model_dump_json().encode(),
-                    topic=topic,
-                    key=event.key,
-                    headers=event_headers(event),
-                    no_confirm=True,
-                )
-                await delivery
+                await asyncio.shield(outgoing.delivered)
         except TimeoutError as error:
             raise BrokerUnavailableError(
                 f"no acknowledgement from Kafka within {self.timeout_s} s"
@@ -48,3 +82,93 @@ class KafkaPublisher:
             raise BrokerUnavailableError(
                 f"Kafka refused the event: {type(error).__name__}"
             ) from error
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                pending, self._queue = self._queue, []
+                try:
+                    await self._send(pending)
+                except Exception as error:
+                    for item in pending:
+                        if not item.delivered.done():
+                            item.delivered.set_exception(error)
+
+    async def _send(self, items: list[_Outgoing]) -> None:
+        producer = _aiokafka_producer(self.broker)
+        if producer is None:
+            for item in items:
+                delivery = await self.broker.publish(
+                    item.value,
+                    topic=item.topic,
+                    key=item.key,
+                    headers={k: v.decode() for k, v in item.headers},
+                    no_confirm=True,
+                )
+                _settle_when_done(delivery, [item])
+            return
+        groups: dict[tuple[str, int], list[_Outgoing]] = defaultdict(list)
+        for item in items:
+            partitions = await self._partitions_of(producer, item.topic)
+            index = (murmur2(item.key) & 0x7FFFFFFF) % len(partitions)
+            groups[(item.topic, partitions[index])].append(item)
+        for (topic, partition), group in groups.items():
+            batch, members = producer.create_batch(), list[_Outgoing]()
+            for item in group:
+                if (
+                    batch.append(
+                        key=item.key, value=item.value, timestamp=None, headers=item.headers
+                    )
+                    is None
+                ):
+                    _settle_when_done(
+                        await producer.send_batch(batch, topic, partition=partition), members
+                    )
+                    batch, members = producer.create_batch(), list[_Outgoing]()
+                    batch.append(
+                        key=item.key, value=item.value, timestamp=None, headers=item.headers
+                    )
+                members.append(item)
+            _settle_when_done(await producer.send_batch(batch, topic, partition=partition), members)
+
+    async def _partitions_of(self, producer: Any, topic: str) -> list[int]:
+        known = self._partitions.get(topic)
+        if known is None:
+            known = sorted(await producer.partitions_for(topic))
+            self._partitions[topic] = known
+        return known
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    """Mark the outcome as seen even when its caller already gave up (timed out)."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _settle_when_done(delivery: asyncio.Future[Any], items: list[_Outgoing]) -> None:
+    def settle(done: asyncio.Future[Any]) -> None:
+        error = done.exception() if not done.cancelled() else asyncio.CancelledError()
+        for item in items:
+            if item.delivered.done():
+                continue
+            if error is None:
+                item.delivered.set_result(None)
+            else:
+                item.delivered.set_exception(error)
+
+    delivery.add_done_callback(settle)
+
+
+def _aiokafka_producer(broker: KafkaBroker) -> Any:
+    """The started aiokafka producer of `broker`, or None (not started, or internals changed)."""
+    state = getattr(getattr(broker, "_producer", None), "_producer", None)
+    producer = getattr(state, "producer", None) if state is not None and bool(state) else None
+    return producer if producer is not None and hasattr(producer, "create_batch") else None

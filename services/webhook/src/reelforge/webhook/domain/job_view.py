@@ -185,7 +185,7 @@ def apply_status(view: JobView | None, event: VideoStatus) -> Applied:
         )
         return Applied(created, Outcome.CREATED)
     if view.is_final:
-        return Applied(view, Outcome.IGNORED)
+        return _backfill(view, entry)
     rank, current = _ORDER[event.state], _ORDER[view.state]
     if rank > current:
         advanced = view.model_copy(
@@ -202,7 +202,12 @@ def apply_status(view: JobView | None, event: VideoStatus) -> Applied:
         return Applied(advanced, Outcome.ADVANCED)
     if rank == current:
         return _same_state(view, event, entry)
-    if any(item.state is event.state for item in view.history):
+    return _backfill(view, entry)
+
+
+def _backfill(view: JobView, entry: HistoryEntry) -> Applied:
+    """A status that arrived after a later one (other topic, other producer): history only."""
+    if entry.state.is_terminal or any(item.state is entry.state for item in view.history):
         return Applied(view, Outcome.IGNORED)
     return Applied(
         view.model_copy(update={"history": _with(view.history, entry)}), Outcome.BACKFILLED
