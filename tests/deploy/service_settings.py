@@ -1,14 +1,17 @@
-"""Which environment variables each service's settings class reads (pydantic-settings)."""
+"""Which environment variables each service reads (pydantic-settings): its settings class plus
+the runtime's common settings, `reelforge.runtime.settings.ServiceSettings`."""
 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import AliasChoices, AliasPath
 
 SERVICES = ("script", "render", "storage", "webhook")
+COMMON_SETTINGS = "reelforge.runtime.settings.ServiceSettings"
 
 
 def settings_class_path(service: str) -> str:
@@ -16,9 +19,44 @@ def settings_class_path(service: str) -> str:
     return f"reelforge.{service}.config.{service.capitalize()}Settings"
 
 
-def load_settings_class(service: str) -> type[Any] | None:
-    """The service's settings class, or None while the service does not define it yet."""
-    module_name, _, class_name = settings_class_path(service).rpartition(".")
+def service_env(service: str) -> SettingsEnv | None:
+    """What the service reads, or None while its settings class does not exist yet."""
+    settings_class = load_settings_class(settings_class_path(service))
+    common = load_settings_class(COMMON_SETTINGS)
+    if settings_class is None or common is None:
+        return None
+    return settings_env(common) | settings_env(settings_class)
+
+
+def load_service_settings(service: str, environment: dict[str, str]) -> list[Any]:
+    """The common and the service's settings as the service would load them from `environment`.
+
+    Every variable either class reads is taken from `environment` only (the process environment is
+    left as it was); raises pydantic's ValidationError naming what is wrong.
+    """
+    classes = [
+        load_settings_class(COMMON_SETTINGS),
+        load_settings_class(settings_class_path(service)),
+    ]
+    loaded = []
+    for settings_class in classes:
+        assert settings_class is not None
+        reads = settings_env(settings_class)
+        own = {k: v for k, v in environment.items() if reads.reads(k)}
+        saved = {k: os.environ.pop(k) for k in list(os.environ) if reads.reads(k)}
+        try:
+            os.environ.update(own)
+            loaded.append(settings_class(_env_file=None))
+        finally:
+            for key in own:
+                os.environ.pop(key, None)
+            os.environ.update(saved)
+    return loaded
+
+
+def load_settings_class(path: str) -> type[Any] | None:
+    """The class at `package.module.Class`, or None while the module or class does not exist."""
+    module_name, _, class_name = path.rpartition(".")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
@@ -40,6 +78,23 @@ class SettingsEnv:
     def reads(self, variable: str) -> bool:
         key = variable if self.case_sensitive else variable.upper()
         return key in self.names or any(key.startswith(p) for p in self.nested_prefixes)
+
+    def __or__(self, other: SettingsEnv) -> SettingsEnv:
+        if self.case_sensitive != other.case_sensitive:
+            return _case_insensitive(self) | _case_insensitive(other)
+        return SettingsEnv(
+            self.names | other.names,
+            self.nested_prefixes | other.nested_prefixes,
+            self.case_sensitive,
+        )
+
+
+def _case_insensitive(env: SettingsEnv) -> SettingsEnv:
+    return SettingsEnv(
+        frozenset(n.upper() for n in env.names),
+        frozenset(p.upper() for p in env.nested_prefixes),
+        case_sensitive=False,
+    )
 
 
 def settings_env(settings_class: type[Any]) -> SettingsEnv:

