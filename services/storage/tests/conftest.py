@@ -345,6 +345,14 @@ def source_server() -> Iterator[SourceServer]:
     server.close()
 
 
+@pytest.fixture(scope="module")
+def module_source_server() -> Iterator[SourceServer]:
+    """One source server for a module's tests (e.g. those sharing one running service)."""
+    server = SourceServer()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def route() -> type[SourceRoute]:
     """The route description class, for tests to build routes with."""

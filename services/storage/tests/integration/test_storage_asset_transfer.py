@@ -17,7 +17,6 @@ import pytest
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from reelforge.storage.adapters.asset_transfer import AssetTransfer, error_info
 from reelforge.storage.adapters.downloader import Downloader
 from reelforge.storage.adapters.local_media import media_app
 from reelforge.storage.adapters.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
@@ -29,6 +28,7 @@ from reelforge.storage.domain.download_policy import (
     parse_networks,
 )
 from reelforge.storage.domain.keys import asset_keys
+from reelforge.storage.service_layer.transfer import AssetTransfer, error_info
 
 pytestmark = pytest.mark.integration
 

@@ -7,6 +7,7 @@ import ipaddress
 import pytest
 from pydantic import ValidationError
 
+from reelforge.runtime.settings import ServiceSettings
 from reelforge.storage.config import StorageSettings
 
 pytestmark = pytest.mark.unit
@@ -80,3 +81,37 @@ def test_the_embedded_stacks_short_forms_are_understood(monkeypatch: pytest.Monk
         assert any(ipaddress.ip_address(address) in n for n in policy.allowed_networks)
     monkeypatch.setenv("STORAGE_DOWNLOAD_ALLOW_PRIVATE_NETWORKS", "false")
     assert StorageSettings().download_policy().allowed_networks == ()
+
+
+def test_common_and_storage_settings_come_from_one_class_with_unchanged_env_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka.test:9092")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.test/x")
+    monkeypatch.setenv("HTTP_PORT", "9123")
+    monkeypatch.setenv("HANDLER_MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("STORAGE_LOCAL_DIR", "/srv/assets")
+    monkeypatch.setenv("STORAGE_UPLOAD_PART_BYTES", str(16 * 1024 * 1024))
+    # Unprefixed storage names and prefixed common names are not read.
+    monkeypatch.setenv("LOCAL_DIR", "/wrong")
+    monkeypatch.setenv("STORAGE_HTTP_PORT", "1")
+    settings = StorageSettings()
+    assert isinstance(settings, ServiceSettings)
+    assert settings.kafka_bootstrap_servers == "kafka.test:9092"
+    assert settings.database_url == "postgresql://u@db.test/x"
+    assert (settings.http_port, settings.handler_max_attempts) == (9123, 7)
+    assert str(settings.local_dir) == "/srv/assets"
+    assert settings.upload_part_bytes == 16 * 1024 * 1024
+    # Every storage variable is STORAGE_*; the inherited ones keep their names.
+    for name, field in StorageSettings.model_fields.items():
+        expected = name if name in ServiceSettings.model_fields else f"storage_{name}"
+        assert field.alias == expected
+    # Code and tests can still pass the short names.
+    assert StorageSettings(backend="local", http_port=0).http_port == 0
+
+
+def test_the_storage_service_listens_on_its_own_port_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HTTP_PORT", raising=False)
+    assert StorageSettings().http_port == 8083

@@ -1,4 +1,9 @@
-"""Settings of the storage service, read from ``STORAGE_*`` environment variables.
+"""Settings of the storage service: the runtime's common ones (KAFKA_BOOTSTRAP_SERVERS,
+DATABASE_URL, HTTP_PORT, ...) plus its own, read from ``STORAGE_*`` environment variables.
+
+The storage fields keep short attribute names (``settings.backend``); their alias adds the
+``storage_`` prefix, so the environment variable is ``STORAGE_BACKEND`` while the inherited
+common fields keep their unprefixed names (the runtime's ServiceSettings has no env prefix).
 
 Lists are comma-separated (``STORAGE_DOWNLOAD_ALLOW_HTTP_HOSTS=127.0.0.1,localhost``); the
 per-provider host allow-list is JSON (``STORAGE_DOWNLOAD_ALLOWED_HOSTS='{"heygen":
@@ -15,8 +20,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from reelforge.runtime.settings import ServiceSettings
 from reelforge.storage.domain.download_policy import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_REDIRECTS,
@@ -46,10 +52,22 @@ def _split_commas(value: object) -> object:
     return value
 
 
-class StorageSettings(BaseSettings):
+ENV_PREFIX = "storage_"
+
+
+def _env_name(field: str) -> str:
+    """`backend` -> `storage_backend` (STORAGE_BACKEND); common fields keep their own name."""
+    return field if field in ServiceSettings.model_fields else f"{ENV_PREFIX}{field}"
+
+
+class StorageSettings(ServiceSettings):
     """Where assets go, how they are signed, and what may be downloaded."""
 
-    model_config = SettingsConfigDict(env_prefix="STORAGE_", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        alias_generator=_env_name, populate_by_name=True, extra="ignore", case_sensitive=False
+    )
+
+    http_port: int = Field(default=8083, ge=0, le=65535, description="Port of the HTTP server.")
 
     backend: Literal["local", "s3"] = Field(
         default="local",
@@ -100,7 +118,8 @@ class StorageSettings(BaseSettings):
         description="Lifetime of signed URLs in video.ready (S3 presigning allows 7 days at most).",
     )
     download_allowed_hosts: Annotated[dict[str, list[str]], NoDecode] = Field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_ALLOWED_HOSTS.items()},
+        default=json.dumps(DEFAULT_ALLOWED_HOSTS, separators=(",", ":")),
+        validate_default=True,
         description="Per provider, the hosts its files may be downloaded from, as JSON "
         '(`{"heygen": ["*.heygen.ai"]}`) or `provider=host|host,provider=host`; `*.domain` '
         "matches subdomains. A provider not listed may download nothing.",

@@ -1,7 +1,7 @@
 """Prometheus metrics of the storage service (names fixed by the project brief).
 
 Registered in prometheus_client's default registry, which the service's ``/metrics`` serves.
-Transfer figures are recorded by :class:`~reelforge.storage.adapters.asset_transfer.AssetTransfer`
+Transfer figures are recorded by :class:`~reelforge.storage.service_layer.transfer.AssetTransfer`
 for every attempt; `assets_total` and the end-to-end histogram are recorded by the handler once
 the asset's row is committed, so a redelivered event does not count twice.
 """
@@ -33,10 +33,32 @@ FAILURES = Counter(
     ["reason"],
 )
 ASSETS = Counter("reelforge_storage_assets_total", "Assets stored (one per job).", ["backend"])
+END_TO_END_BUCKETS = (
+    5,
+    10,
+    15,
+    20,
+    30,
+    45,
+    60,
+    90,
+    120,
+    180,
+    240,
+    300,
+    450,
+    600,
+    900,
+    1200,
+    1800,
+    2700,
+    3600,
+)
+"""5 s .. 1 h: finer where videos usually land (30 s .. 10 min); beyond 1 h only +Inf."""
 JOB_END_TO_END = Histogram(
     "reelforge_job_end_to_end_seconds",
-    "From the job's request to its video.ready.",
-    buckets=(10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
+    "From the job's request (requested_at) to its video.ready being published, in seconds.",
+    buckets=END_TO_END_BUCKETS,
 )
 
 
