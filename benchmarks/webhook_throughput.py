@@ -65,12 +65,18 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
+    """Busy CPU-seconds of the whole machine (both cores, every process) during the run."""
+    wrk: tuple[float, float, float] | None = None
+    """(p50, p99, max) in ms as wrk reports them (wrk keeps no per-request list)."""
 
     @property
     def rate(self) -> float:
         return self.ok / self.seconds
 
     def percentile(self, q: float) -> float:
+        if self.wrk is not None:
+            return self.wrk[0] if q <= 0.5 else self.wrk[1]
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
@@ -78,9 +84,11 @@ class Result:
         return (
             f"{self.label:<8} c={self.concurrency:<3} {self.rate:8.0f} 2xx/s  "
             f"p50 {self.percentile(0.50):6.2f} ms  p99 {self.percentile(0.99):6.2f} ms  "
-            f"max {max(self.latencies_ms):7.2f} ms  "
+            f"max {self.wrk[2] if self.wrk else max(self.latencies_ms):7.2f} ms  "
             f"server CPU {100 * self.cpu_s / self.seconds:3.0f}% "
-            f"({1000 * self.cpu_s / self.requests:.3f} ms/req)  statuses {self.statuses}"
+            f"({1000 * self.cpu_s / self.requests:.3f} ms/req)  "
+            f"machine {100 * self.machine_cpu_s / self.seconds:3.0f}% of 200%  "
+            f"statuses {self.statuses}"
         )
 
 
@@ -145,6 +153,94 @@ async def load(label: str, port: int, requests: list[bytes], concurrency: int) -
     elapsed = time.perf_counter() - started
     ok = sum(v for k, v in statuses.items() if 200 <= k < 300)
     return Result(label, concurrency, len(requests), ok, statuses, elapsed, latencies)
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Heygen-Signature"] = "{signature}"
+wrk.headers["Heygen-Timestamp"] = "{timestamp}"
+local counter = 0
+local run = "{run}"
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+request = function()
+  counter = counter + 1
+  wrk.headers["Heygen-Event-Id"] = "evt_" .. run .. "_" .. tostring(tid) .. "_" .. tostring(counter)
+  return wrk.format()
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %.3f %.3f %.3f\\n", summary.requests,
+    summary.errors.status, summary.duration, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def wrk_load(
+    label: str, port: int, job: uuid.UUID, concurrency: int, seconds: float, home: Path
+) -> Result:
+    """The same signed delivery body with a unique Heygen-Event-Id per request (the event id is
+    not signed), from wrk: a C load generator that leaves more of the two cores to the server."""
+    body = json.dumps(
+        {
+            "event_type": "avatar_video.success",
+            "event_data": {
+                "video_id": "v_wrk",
+                "url": "https://files.heygen.ai/v.mp4",
+                "callback_id": str(job),
+            },
+        }
+    )
+    signature = hmac.new(SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+    script = home / f"wrk_{label}_{concurrency}.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            body=json.dumps(body),
+            signature=signature,
+            timestamp=int(time.time()),
+            run=uuid.uuid4().hex[:12],
+        )
+    )
+    threads = max(1, min(2, concurrency // 16))
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{max(1, round(seconds))}s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/webhooks/heygen",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("RESULT"))
+    requests, non_2xx, duration_us, p50, p99, worst = line.split()[1:]
+    result = Result(
+        label,
+        concurrency,
+        int(requests),
+        int(requests) - int(non_2xx),
+        {200: int(requests) - int(non_2xx)},
+        int(duration_us) / 1e6,
+        [],
+    )
+    result.wrk = (float(p50), float(p99), float(worst))
+    return result
+
+
+def machine_busy_seconds() -> float:
+    """Non-idle CPU-seconds of all cores since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -217,6 +313,17 @@ def main() -> None:
     parser.add_argument("--concurrency", default="16,32,64")
     parser.add_argument("--rate-guess", type=int, default=4000, help="Requests/s to size a run.")
     parser.add_argument("--log-level", default="INFO", help="The service's LOG_LEVEL.")
+    parser.add_argument(
+        "--load-generator",
+        choices=("python", "wrk"),
+        default="python",
+        help="python: this process, every request with its own body; wrk: needs wrk installed.",
+    )
+    parser.add_argument(
+        "--service-cmd",
+        default=f"{sys.executable} -m reelforge.webhook",
+        help="Command that runs the service (e.g. under a profiler).",
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     home = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
@@ -245,9 +352,7 @@ def main() -> None:
         }
         log = (home / "webhook.log").open("wb")
         processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "reelforge.webhook"], env=env, stdout=log, stderr=log
-            )
+            subprocess.Popen(args.service_cmd.split(), env=env, stdout=log, stderr=log)
         )
         (home / "bare_app.py").write_text(BARE_APP)
         processes.append(
@@ -278,10 +383,17 @@ def main() -> None:
                 ("bare", bare_port, processes[1]),
                 ("webhook", service_port, processes[0]),
             ):
-                requests = list(signed_requests(port, jobs, count))
                 before_cpu = cpu_seconds(process.pid)
-                result = asyncio.run(load(label, port, requests, concurrency))
+                machine_before = machine_busy_seconds()
+                if args.load_generator == "wrk":
+                    result = wrk_load(label, port, jobs[0], concurrency, args.seconds, home)
+                else:
+                    requests = list(signed_requests(port, jobs, count))
+                    before_cpu = cpu_seconds(process.pid)
+                    machine_before = machine_busy_seconds()
+                    result = asyncio.run(load(label, port, requests, concurrency))
                 result.cpu_s = cpu_seconds(process.pid) - before_cpu
+                result.machine_cpu_s = machine_busy_seconds() - machine_before
                 print(result.line(), flush=True)
                 if label == "webhook":
                     accepted += result.statuses.get(200, 0)

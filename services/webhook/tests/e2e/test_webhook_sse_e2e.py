@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_a_submitted_video_is_followed_by_sse_from_accepted_to_ready(
-    webhook_stack: Stack,
+    stack: Stack,
 ) -> None:
     tenant = f"e2e{uuid.uuid4().hex[:8]}"
     process = await asyncio.create_subprocess_exec(
@@ -29,14 +29,14 @@ async def test_a_submitted_video_is_followed_by_sse_from_accepted_to_ready(
         "tenants",
         "create",
         tenant,
-        env={**os.environ, "DATABASE_URL": webhook_stack.database_url},
+        env={**os.environ, "DATABASE_URL": stack.database_url},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     key = re.search(r"api key: (rf_live_\S+)", output.decode())
     assert key is not None, output.decode()
-    base = next(s.url for s in webhook_stack.services if s.name == "webhook")
+    base = next(s.url for s in stack.services if s.name == "webhook")
     headers = {"authorization": f"Bearer {key.group(1)}"}
     states: list[str] = []
     last: dict[str, object] = {}
@@ -67,6 +67,6 @@ async def test_a_submitted_video_is_followed_by_sse_from_accepted_to_ready(
                         last = data
         view = (await client.get(f"/v1/videos/{job_id}", headers=headers)).json()
     assert states[0] == "accepted"
-    assert states[-1] == "ready", states
+    assert states[-1] == "ready", (states, view.get("error"))
     assert view["asset"]["size_bytes"] > 0
     assert last["progress"] == 100

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from reelforge.webhook.domain import callback_token
+from reelforge.runtime import callback_tokens as callback_token
 
 pytestmark = pytest.mark.unit
 

@@ -12,10 +12,11 @@ import pytest
 from pydantic import SecretStr
 
 from reelforge.contracts import Event, VideoStatus
+from reelforge.runtime import callback_tokens as callback_token
 from reelforge.webhook.adapters.batching import NaturalBatcher
 from reelforge.webhook.adapters.deliveries import DeliveryContext
 from reelforge.webhook.adapters.publisher import BrokerUnavailableError
-from reelforge.webhook.domain import callback_token, heygen_signature
+from reelforge.webhook.domain import heygen_signature
 from reelforge.webhook.domain.webhook_mapping import Provider
 from reelforge.webhook.service_layer.webhooks import WebhookHandler, WebhookPolicy
 

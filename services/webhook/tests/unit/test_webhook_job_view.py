@@ -209,3 +209,16 @@ def test_a_status_consumed_after_ready_lands_in_history_and_the_job_stays_ready(
     ]
     late_failure = job_view.apply_status(view, _status(JobState.FAILED, 8))
     assert late_failure.outcome is Outcome.IGNORED
+
+
+def test_a_ready_status_before_video_ready_leaves_the_job_unfinished_until_the_asset_arrives() -> (
+    None
+):
+    storing = _fold([_status(JobState.STORING, 6), _status(JobState.READY, 7)])
+    assert storing.state is JobState.STORING
+    assert not storing.is_final
+    assert storing.asset is None
+
+    ready = job_view.apply_ready(storing, _ready(7)).view
+    assert ready.state is JobState.READY
+    assert ready.asset is not None

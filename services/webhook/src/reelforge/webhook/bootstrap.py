@@ -21,7 +21,7 @@ from .adapters.publisher import KafkaPublisher
 from .config import WebhookSettings, with_search_path
 from .domain import callback_schedule
 from .entrypoints import consumers
-from .entrypoints.http import HttpDependencies, routes
+from .entrypoints.http import HttpDependencies, WebhookFastPath, routes
 from .service_layer.webhooks import WebhookHandler, WebhookPolicy
 
 SERVICE = "webhook"
@@ -39,6 +39,7 @@ class WebhookService:
     settings: WebhookSettings
     publisher: KafkaPublisher
     notifier: ChangeNotifier
+    deliveries: DeliveryLog
     senders: list[CallbackSender] = field(default_factory=list)
 
 
@@ -88,20 +89,17 @@ def bootstrap(
         publish=publisher.publish,
         clock=clock,
     )
-    app = build_service_app(
-        runtime,
-        routes(
-            HttpDependencies(
-                pool=lambda: runtime.db,
-                webhooks=handler,
-                notifier=notifier,
-                max_body_bytes=settings.webhook_max_body_bytes,
-                allow_insecure_callbacks=settings.webhook_allow_insecure_callbacks,
-                clock=clock,
-            )
-        ),
+    http_deps = HttpDependencies(
+        pool=lambda: runtime.db,
+        webhooks=handler,
+        notifier=notifier,
+        max_body_bytes=settings.webhook_max_body_bytes,
+        allow_insecure_callbacks=settings.webhook_allow_insecure_callbacks,
+        clock=clock,
     )
-    service = WebhookService(app, runtime, settings, publisher, notifier)
+    app = build_service_app(runtime, routes(http_deps))
+    app.add_middleware(WebhookFastPath, deps=http_deps)
+    service = WebhookService(app, runtime, settings, publisher, notifier, delivery_log)
 
     def wake_sender() -> None:
         for sender in service.senders:

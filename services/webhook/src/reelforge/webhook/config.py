@@ -13,36 +13,55 @@ class WebhookSettings(ServiceSettings):
     http_port: int = Field(default=8084, ge=0, le=65535, description="Port of the HTTP server.")
     webhook_public_base_url: str = Field(
         default="http://127.0.0.1:8084",
-        description="Public URL of this service; provider callback URLs are built on it.",
+        description="Public URL of this service (for operators and deploy manifests; the callback "
+        "URLs handed to providers are built by render from RENDER_WEBHOOK_BASE_URL, which must "
+        "point here).",
     )
     webhook_callback_token_secret: SecretStr | None = Field(
         default=None,
-        description="Server secret for per-job callback tokens (HeyGen callback_url, D-ID "
-        "webhook). Comma-separated: the first signs, all verify (rotation).",
+        description="Server secret(s) of the per-job tokens on unsigned callback URLs (HeyGen "
+        "callback_url, D-ID webhook); must equal render's RENDER_CALLBACK_TOKEN_SECRET. "
+        "Comma-separated: the first signs, all verify (rotation). Unset: a random secret per "
+        "process (a warning is logged), so no callback URL survives a restart.",
     )
     webhook_heygen_secrets: SecretStr | None = Field(
         default=None,
-        description="HeyGen webhook endpoint secret(s), comma-separated (rotation).",
+        description="HeyGen registered-endpoint secret(s) (whsec_..., as HeyGen returned them), "
+        "comma-separated; any of them verifies (rotation). Unset: every signed HeyGen delivery "
+        "is refused with 401 no_secret_configured.",
     )
     webhook_signing_master_secret: SecretStr | None = Field(
         default=None,
-        description="Master secret from which each tenant's callback signing secret is derived.",
+        description="Master secret from which each tenant's Standard Webhooks signing secret "
+        "(for upstream callbacks) is derived. Unset: the first WEBHOOK_CALLBACK_TOKEN_SECRET, "
+        "else a random secret per process.",
     )
     webhook_max_body_bytes: int = Field(
-        default=1024 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+        default=1024 * 1024,
+        ge=1024,
+        description="Request bodies larger than this (bytes) are refused with 413.",
     )
     webhook_signature_tolerance_s: int = Field(
-        default=300, ge=1, description="Allowed clock skew of a signed webhook's timestamp."
+        default=300,
+        ge=1,
+        description="How far (seconds) a signed HeyGen delivery's Heygen-Timestamp may be from "
+        "now before it is refused with 401 stale_timestamp.",
     )
     webhook_publish_timeout_s: float = Field(
-        default=5.0, gt=0, description="Wait for Kafka's ack this long before answering 503."
+        default=5.0,
+        gt=0,
+        description="Seconds a webhook waits for Kafka's acknowledgement of its video.status "
+        "before it is answered 503 (the provider retries).",
     )
     webhook_allow_insecure_callbacks: bool = Field(
         default=False,
         description="Allow http and private-network upstream callback URLs (development only).",
     )
     webhook_callback_timeout_s: float = Field(
-        default=10.0, gt=0, description="Timeout of one upstream callback attempt."
+        default=10.0,
+        gt=0,
+        description="Timeout (seconds) of one upstream callback attempt; retries follow a "
+        "backoff schedule for 24 h.",
     )
 
     @field_validator("webhook_public_base_url")

@@ -2,17 +2,65 @@
 
 Lookups and records are batched (see `batching.py`): under load one round trip serves every
 webhook that arrived meanwhile.
+
+A delivery is recorded only after Kafka acknowledged its signal, and the provider's 2xx does not
+wait for that write: the delivery is remembered in memory at once (so a duplicate right behind it
+is answered without a second event) and written in the next batch. Should the write fail, or the
+process die before it, the provider's retry republishes the signal with the *same* event_id
+(uuid5 of the delivery), which consumers drop; nothing accepted is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from uuid import UUID
 
-from reelforge.runtime.db import Pool
+import asyncpg
+
+from reelforge.runtime.db import Connection, Pool
 
 from .batching import NaturalBatcher
+
+RECENT_DELIVERIES = 100_000
+"""Deliveries remembered in memory; older ones are found in the table."""
+DRAIN_TIMEOUT_S = 5.0
+LOOKUP_CONCURRENCY = 2
+"""Lookup batches in flight at once (each on its own kept connection)."""
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DedicatedConnection:
+    """One pooled connection kept by a batch runner (which runs one batch at a time).
+
+    Acquiring per batch costs a second round trip per batch: asyncpg resets a connection when it
+    is released (``RESET ALL``, ``UNLISTEN *``, ...). A connection that fails is given back and a
+    new one is taken for the next batch.
+    """
+
+    def __init__(self, pool: Callable[[], Pool]) -> None:
+        self._pool = pool
+        self._conn: Connection | None = None
+
+    async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await self._pool().acquire()
+        try:
+            return await work(self._conn)
+        except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await self._pool().release(conn, timeout=2.0)
 
 
 @dataclass(frozen=True)
@@ -38,10 +86,14 @@ class DeliveryRecord:
 
 
 class DeliveryLog:
-    def __init__(self, pool: Callable[[], Pool]) -> None:
+    def __init__(self, pool: Callable[[], Pool], recent_capacity: int = RECENT_DELIVERIES) -> None:
         self._pool = pool
+        self._recent: dict[tuple[str, str], None] = {}
+        self._recent_capacity = recent_capacity
+        self._lookup_conns = [DedicatedConnection(pool) for _ in range(LOOKUP_CONCURRENCY)]
+        self._record_conn = DedicatedConnection(pool)
         self._lookups: NaturalBatcher[DeliveryKey, DeliveryContext] = NaturalBatcher(
-            self._lookup_many, name="delivery-lookups"
+            self._lookup_many, name="delivery-lookups", concurrency=LOOKUP_CONCURRENCY
         )
         self._records: NaturalBatcher[DeliveryRecord, None] = NaturalBatcher(
             self._record_many, name="delivery-records"
@@ -49,38 +101,74 @@ class DeliveryLog:
 
     async def context(self, provider: str, delivery_id: str, job_id: UUID) -> DeliveryContext:
         """Who owns the job, and whether this delivery was handled before."""
+        if (provider, delivery_id) in self._recent:
+            return DeliveryContext(None, duplicate=True)
         return await self._lookups.submit(DeliveryKey(provider, delivery_id, job_id))
 
     async def record(self, provider: str, delivery_id: str, job_id: UUID, event_id: UUID) -> None:
-        await self._records.submit(DeliveryRecord(provider, delivery_id, job_id, event_id))
+        """Remember the delivery now; its row is written in the background (see the module)."""
+        key = (provider, delivery_id)
+        self._recent[key] = None
+        if len(self._recent) > self._recent_capacity:
+            del self._recent[next(iter(self._recent))]
+        written = self._records.enqueue(DeliveryRecord(provider, delivery_id, job_id, event_id))
+        written.add_done_callback(lambda done: self._written(key, done))
+
+    def _written(self, key: tuple[str, str], done: asyncio.Future[None]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            self._recent.pop(key, None)
+            logger.warning(
+                "delivery published but not recorded; a retry republishes it with the same"
+                " event id",
+                extra={
+                    "provider": key[0],
+                    "error": repr(None if done.cancelled() else done.exception()),
+                },
+            )
+
+    async def flush(self, timeout_s: float = DRAIN_TIMEOUT_S) -> None:
+        """Wait until every delivery recorded so far is in the table (or its write failed)."""
+        await self._records.drain(timeout_s)
 
     async def stop(self) -> None:
+        await self.flush()
         await self._lookups.stop()
         await self._records.stop()
+        for conn in self._lookup_conns:
+            await conn.close()
+        await self._record_conn.close()
 
     async def _lookup_many(self, keys: Sequence[DeliveryKey]) -> list[DeliveryContext]:
-        rows = await self._pool().fetch(
-            "SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
-            " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
-            "  AS k(provider, delivery_id, job_id, n)"
-            " LEFT JOIN jobs j ON j.job_id = k.job_id"
-            " LEFT JOIN webhook_deliveries d"
-            "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
-            " ORDER BY k.n",
-            [k.provider for k in keys],
-            [k.delivery_id for k in keys],
-            [k.job_id for k in keys],
-        )
+        dedicated = self._lookup_conns.pop()  # one per runner: never empty here
+        try:
+            rows = await dedicated.run(
+                lambda conn: conn.fetch(
+                    "SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
+                    " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
+                    "  AS k(provider, delivery_id, job_id, n)"
+                    " LEFT JOIN jobs j ON j.job_id = k.job_id"
+                    " LEFT JOIN webhook_deliveries d"
+                    "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
+                    " ORDER BY k.n",
+                    [k.provider for k in keys],
+                    [k.delivery_id for k in keys],
+                    [k.job_id for k in keys],
+                )
+            )
+        finally:
+            self._lookup_conns.append(dedicated)
         return [DeliveryContext(row["tenant_id"], bool(row["duplicate"])) for row in rows]
 
     async def _record_many(self, records: Sequence[DeliveryRecord]) -> list[None]:
-        await self._pool().execute(
-            "INSERT INTO webhook_deliveries (provider, delivery_id, job_id, event_id)"
-            " SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[])"
-            " ON CONFLICT DO NOTHING",
-            [r.provider for r in records],
-            [r.delivery_id for r in records],
-            [r.job_id for r in records],
-            [r.event_id for r in records],
+        await self._record_conn.run(
+            lambda conn: conn.execute(
+                "INSERT INTO webhook_deliveries (provider, delivery_id, job_id, event_id)"
+                " SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[])"
+                " ON CONFLICT DO NOTHING",
+                [r.provider for r in records],
+                [r.delivery_id for r in records],
+                [r.job_id for r in records],
+                [r.event_id for r in records],
+            )
         )
         return [None] * len(records)

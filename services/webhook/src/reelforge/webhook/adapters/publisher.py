@@ -65,15 +65,20 @@ class KafkaPublisher:
             event.model_dump_json().encode(),
             [(name, value.encode()) for name, value in headers.items()],
         )
-        outgoing.delivered.add_done_callback(_retrieve)
+        delivered = outgoing.delivered
+        # One timer per event, settled by the publisher or by the timer, whichever comes first:
+        # cheaper than asyncio.timeout + shield on every request, and the caller's task is never
+        # cancelled (a late acknowledgement of an expired event is harmless: the provider's retry
+        # republishes it with the same event_id).
+        expiry = asyncio.get_running_loop().call_later(self.timeout_s, _expire, delivered)
+        delivered.add_done_callback(lambda _: expiry.cancel())
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="kafka-publisher")
         self._queue.append(outgoing)
         self._wake.set()
         try:
-            async with asyncio.timeout(self.timeout_s):
-                await asyncio.shield(outgoing.delivered)
-        except TimeoutError as error:
+            await delivered
+        except _ExpiredError as error:
             raise BrokerUnavailableError(
                 f"no acknowledgement from Kafka within {self.timeout_s} s"
             ) from error
@@ -147,10 +152,13 @@ class KafkaPublisher:
         return known
 
 
-def _retrieve(future: asyncio.Future[None]) -> None:
-    """Mark the outcome as seen even when its caller already gave up (timed out)."""
-    if not future.cancelled():
-        future.exception()
+class _ExpiredError(Exception):
+    """No acknowledgement within the publish timeout."""
+
+
+def _expire(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_exception(_ExpiredError())
 
 
 def _settle_when_done(delivery: asyncio.Future[Any], items: list[_Outgoing]) -> None:

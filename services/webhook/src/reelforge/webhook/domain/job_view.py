@@ -184,7 +184,9 @@ def apply_status(view: JobView | None, event: VideoStatus) -> Applied:
             error=event.error,
         )
         return Applied(created, Outcome.CREATED)
-    if view.is_final:
+    if view.is_final or event.state is JobState.READY:
+        # Only video.ready makes a view ready: it carries the asset, which a client that saw
+        # `ready` (e.g. at the end of the SSE stream) must find in the view.
         return _backfill(view, entry)
     rank, current = _ORDER[event.state], _ORDER[view.state]
     if rank > current:

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaMessage
+from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from reelforge.contracts import (
@@ -41,6 +42,10 @@ from ..service_layer import projection
 
 TOPICS = (VIDEO_STATUS, VIDEO_READY, VIDEO_REQUESTED, SCRIPT_REQUESTED)
 MAX_BATCH = 500
+FETCH_MIN_BYTES = 64 * 1024
+FETCH_MAX_WAIT_MS = 50
+"""Under webhook load the broker answers a fetch once 64 KiB (~100 events) are there, so a batch
+carries many hints instead of a handful; at most 50 ms is added to the view's freshness."""
 _OWN_HINT = b'"source":"webhook"'
 logger = logging.getLogger(__name__)
 
@@ -69,7 +74,15 @@ def register(
         elif record.topic == SCRIPT_REQUESTED:
             await projection.on_requested(runtime.db, ScriptRequested.model_validate(body))
 
-    @runtime.broker.subscriber(*TOPICS, batch=True, max_records=MAX_BATCH, **options)
+    @runtime.broker.subscriber(
+        *TOPICS,
+        batch=True,
+        max_records=MAX_BATCH,
+        fetch_min_bytes=FETCH_MIN_BYTES,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        decoder=_undecoded,
+        **options,
+    )
     async def on_job_events(_: list[Any], message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
         for record in records:
@@ -77,6 +90,12 @@ def register(
                 await apply(record)
             except (ValidationError, ValueError, UnicodeDecodeError) as error:
                 await _dead_letter(runtime, record, error)
+
+
+async def _undecoded(_: StreamMessage[Any]) -> list[Any]:
+    """Leave the batch undecoded: `apply` reads the raw records and skips our own hints unparsed
+    (FastStream's batch decoder would build a message object and parse JSON for each record)."""
+    return []
 
 
 async def _dead_letter(

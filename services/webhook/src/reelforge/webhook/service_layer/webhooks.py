@@ -17,10 +17,11 @@ from uuid import UUID
 from pydantic import SecretStr
 
 from reelforge.contracts import VIDEO_STATUS, Event
+from reelforge.runtime import callback_tokens as callback_token
 
 from ..adapters.deliveries import DeliveryContext
 from ..adapters.publisher import BrokerUnavailableError
-from ..domain import callback_token, heygen_signature, webhook_mapping
+from ..domain import heygen_signature, webhook_mapping
 from ..domain.webhook_mapping import IgnoredEvent, MalformedPayloadError, Provider
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Per-job secret tokens for provider callbacks that carry no signature.
+"""Per-job secret tokens for provider callbacks that carry no signature (shared by the render
+service, which hands the callback URLs out, and the webhook service, which checks them).
 
 HeyGen's per-request ``callback_url`` and D-ID's talk ``webhook`` are called without any signature,
 so the URL itself must prove that we handed it out: it carries the job id and a token that is the
