@@ -108,6 +108,7 @@ class FakeHeyGen(FakeProviderBase):
         self.webhook_secret = webhook_secret
         self.idempotent_answers: dict[str, tuple[int, dict[str, Any]]] = {}
         self.replays = 0
+        self._keys_in_progress: set[str] = set()
         self._app = Starlette(
             routes=[
                 Route("/v3/videos", self.create_video, methods=["POST"]),
@@ -156,9 +157,25 @@ class FakeHeyGen(FakeProviderBase):
 
     async def create_video(self, request: Request) -> Response:
         raw = await request.body()  # the whole request arrives before any (slow) processing
+        key = request.headers.get("idempotency-key")
+        if key is not None and key in self._keys_in_progress:
+            self.requests["submit"] += 1
+            return error(
+                409,
+                "request_in_progress",
+                "A request with this Idempotency-Key is still being processed.",
+            )
+        if key is not None:
+            self._keys_in_progress.add(key)
+        try:
+            return await self._create_video(request, raw, key)
+        finally:
+            if key is not None:
+                self._keys_in_progress.discard(key)
+
+    async def _create_video(self, request: Request, raw: bytes, key: str | None) -> Response:
         if (early := await self._guard(request, "submit")) is not None:
             return early
-        key = request.headers.get("idempotency-key")
         if key is not None and key in self.idempotent_answers:
             self.replays += 1
             status, body = self.idempotent_answers[key]

@@ -304,17 +304,24 @@ async def test_heygen_unknown_video_and_expired_urls_are_retryable(fake_heygen_s
             await provider.aclose()
 
 
-async def test_heygen_concurrency_limit_is_enforced_and_counted(
-    fake_heygen_server: FakeHeyGen, heygen_client: HeyGenProvider
-):
-    submissions = [await heygen_client.submit(ProviderJob(video_request())) for _ in range(3)]
-    assert fake_heygen_server.in_flight == 3
-    with pytest.raises(ProviderRateLimitedError, match="rendering"):
-        await heygen_client.submit(ProviderJob(video_request()))
-    assert fake_heygen_server.rejected_for_concurrency == 1
-    await fake_heygen_server.wait_finished(submissions[-1].provider_video_id)
-    assert fake_heygen_server.in_flight == 0
-    assert fake_heygen_server.max_in_flight_seen == 3
+async def test_heygen_concurrency_limit_is_enforced_and_counted():
+    # Renders long enough that none finishes while the four submits run, even on a busy machine.
+    fake_heygen_server = FakeHeyGen(completion_delay_s=1.5, max_concurrent_renders=3)
+    async with fake_heygen_server.serve():
+        heygen_client = heygen_provider(fake_heygen_server)
+        try:
+            submissions = [
+                await heygen_client.submit(ProviderJob(video_request())) for _ in range(3)
+            ]
+            assert fake_heygen_server.in_flight == 3
+            with pytest.raises(ProviderRateLimitedError, match="rendering"):
+                await heygen_client.submit(ProviderJob(video_request()))
+            assert fake_heygen_server.rejected_for_concurrency == 1
+            await fake_heygen_server.wait_finished(submissions[-1].provider_video_id)
+            assert fake_heygen_server.in_flight == 0
+            assert fake_heygen_server.max_in_flight_seen == 3
+        finally:
+            await heygen_client.aclose()
 
 
 async def test_circuit_opens_on_5xx_and_closes_after_recovery(
