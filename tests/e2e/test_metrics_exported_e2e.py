@@ -35,24 +35,10 @@ from tests.deploy.tools import require_tool
 
 pytestmark = pytest.mark.e2e
 
-# Metrics the dashboard/alerts query that the running services did not export on 2026-11-23
-# (the storage and render engineers' changes were still in flight), each with why. Only a
-# *missing* metric is forgiven: once one is exported, its labels are checked like any other, and
-# a warning asks to take it off this list. Lead: empty this dict when those changes have landed.
-_RENDER_NOT_WIRED = (
-    "render engineer: declared in reelforge/render/adapters/metrics.py, which render's bootstrap "
-    "does not import yet (only the HeyGen/D-ID HTTP adapters use it)"
-)
-_RENDER_NEW = "render engineer: being added (jobs by state, duration, cost, oldest active job)"
-NOT_YET_EXPORTED: dict[str, str] = {
-    "reelforge_render_jobs": _RENDER_NEW,
-    "reelforge_render_duration_seconds": _RENDER_NEW,
-    "reelforge_render_cost_usd_total": _RENDER_NEW,
-    "reelforge_render_oldest_active_job_age_seconds": _RENDER_NEW,
-    "reelforge_provider_request_duration_seconds": _RENDER_NOT_WIRED,
-    "reelforge_provider_errors_total": _RENDER_NOT_WIRED,
-    "reelforge_rate_limit_wait_seconds": _RENDER_NOT_WIRED,
-}
+# Metrics the dashboard/alerts query that the running services may not export yet, each with why.
+# Only a *missing* metric is forgiven: once one is exported, its labels are checked like any other,
+# and a warning asks to take it off this list.
+NOT_YET_EXPORTED: dict[str, str] = {}
 _SAMPLE_SUFFIXES = ("", "_bucket", "_count", "_sum", "_created", "_total")
 
 

@@ -10,7 +10,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from reelforge.runtime.consumer_lag import (
     ConsumerLagMonitor,
-    ConsumerLagSettings,
     partition_lag,
     sample_lag,
     subscribed_groups,
@@ -135,6 +134,6 @@ def test_partition_lag(committed: int | None, beginning: int, end: int, lag: int
 
 def test_interval_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSUMER_LAG_INTERVAL_S", "2.5")
-    assert ConsumerLagSettings().consumer_lag_interval_s == 2.5
+    assert ServiceSettings().consumer_lag_interval_s == 2.5
     monkeypatch.delenv("CONSUMER_LAG_INTERVAL_S")
-    assert ConsumerLagSettings().consumer_lag_interval_s == 15.0
+    assert ServiceSettings().consumer_lag_interval_s == 15.0

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from reelforge.contracts import (
     SCRIPT_REQUESTED,
@@ -29,10 +24,10 @@ from reelforge.contracts import (
     VideoType,
 )
 from reelforge.runtime.testing import EventWaiter, for_job, publish
-from reelforge.script.bootstrap import bootstrap
 from reelforge.script.config import ScriptSettings
 from reelforge.script.domain.budget import count_words
-from tests.support.fake_providers import serve_app
+
+from .conftest import RunningService
 
 pytestmark = pytest.mark.integration
 
@@ -57,15 +52,10 @@ def listing(scenes: int = 1, seconds: int = 30) -> ScriptRequested:
     )
 
 
-@asynccontextmanager
-async def running_script_service(settings: ScriptSettings) -> AsyncIterator[None]:
-    app, _ = bootstrap(settings)
-    async with app.router.lifespan_context(app):
-        yield
-
-
 @pytest.fixture(scope="module")
-async def template_service(kafka_bootstrap: str, database_url: str) -> AsyncIterator[None]:
+async def template_service(
+    kafka_bootstrap: str, database_url: str, running_script_service: RunningService
+) -> AsyncIterator[None]:
     settings = ScriptSettings(
         http_port=0, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url
     )
@@ -117,54 +107,3 @@ async def test_a_redelivered_brief_yields_one_video_request(
 
     copies = [e for topic, e in waiter.seen if requested(event.job_id)(topic, e)]
     assert len(copies) == 1
-
-
-class GarbageModel:
-    """A chat-completions endpoint whose model answers with nothing a presenter could say."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    async def handle(self, request: Request) -> JSONResponse:
-        self.calls += 1
-        body = await request.json()
-        return JSONResponse(
-            {
-                "id": "chatcmpl-garbage",
-                "object": "chat.completion",
-                "model": body["model"],
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": "#### *** ----"}}
-                ],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
-            }
-        )
-
-
-async def test_an_llm_that_answers_garbage_fails_the_job_with_script_generation_failed(
-    service_env: dict[str, str], kafka_bootstrap: str, kafka_producer: AIOKafkaProducer
-) -> None:
-    model = GarbageModel()
-    app = Starlette(routes=[Route("/v1/chat/completions", model.handle, methods=["POST"])])
-    async with serve_app(app) as base_url:
-        settings = ScriptSettings(
-            http_port=0,
-            script_writer="openai",
-            script_llm_base_url=f"{base_url}/v1",
-            script_llm_model="test-model",
-            script_llm_backoff_base_s=0.01,
-            script_fallback_to_template=False,
-        )
-        event = listing(seconds=10)
-        async with (
-            running_script_service(settings),
-            EventWaiter(kafka_bootstrap, VIDEO_STATUS) as waiter,
-        ):
-            await publish(kafka_producer, SCRIPT_REQUESTED, event)
-            failed = await waiter.wait_for(
-                for_job(event.job_id, topic=VIDEO_STATUS, state="failed"), timeout_s=90
-            )
-
-    assert failed["error"]["code"] == "script_generation_failed"
-    assert failed["error"]["stage"] == "script"
-    assert model.calls >= 2, "the garbage answer is retried before the job fails"

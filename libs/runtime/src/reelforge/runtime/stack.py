@@ -62,7 +62,8 @@ class ManagedService:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", f"reelforge.{self.name}"],
-                env={**os.environ, **self.env},
+                # Unbuffered, so that the log is complete even when the process is killed.
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -114,10 +115,14 @@ class Stack:
         }
         ports = {name: free_port() for name in SERVICES}
         signing_key = secrets.token_urlsafe(32)
+        callback_token_secret = secrets.token_urlsafe(32)
+        webhook_url = f"http://127.0.0.1:{ports['webhook']}"
         specific = {
             "render": {
                 "RENDER_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['render']}",
                 "RENDER_MEDIA_DIR": str(self.home / "render"),
+                "RENDER_WEBHOOK_BASE_URL": webhook_url,
+                "RENDER_CALLBACK_TOKEN_SECRET": callback_token_secret,
             },
             "storage": {
                 "STORAGE_BACKEND": "local",
@@ -129,8 +134,8 @@ class Stack:
                 "STORAGE_DOWNLOAD_ALLOW_PRIVATE_NETWORKS": "true",
             },
             "webhook": {
-                "WEBHOOK_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['webhook']}",
-                "WEBHOOK_CALLBACK_TOKEN_SECRET": secrets.token_urlsafe(32),
+                "WEBHOOK_PUBLIC_BASE_URL": webhook_url,
+                "WEBHOOK_CALLBACK_TOKEN_SECRET": callback_token_secret,
             },
             "script": {},
         }
@@ -209,6 +214,18 @@ def running_stack(home: Path, partitions: int) -> Iterator[Stack]:
         yield stack
     finally:
         print("stopping reelforge ...", flush=True)
+        stack.stop()
+
+
+@contextlib.contextmanager
+def services_on(home: Path, bootstrap_servers: str, database_url: str) -> Iterator[Stack]:
+    """The four services as subprocesses on a broker and database that are already running."""
+    stack = Stack(home=home, bootstrap_servers=bootstrap_servers, database_url=database_url)
+    try:
+        stack.start_services()
+        stack.wait_ready()
+        yield stack
+    finally:
         stack.stop()
 
 
