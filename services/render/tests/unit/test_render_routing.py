@@ -60,6 +60,19 @@ def test_excluded_providers_are_skipped() -> None:
     assert decision == Assign("did")
 
 
+def test_a_job_that_may_already_be_rendering_somewhere_waits_for_that_provider() -> None:
+    """A replica died mid-submission at did: even with did's circuit open, the job does not go
+    to another provider (it could be rendered and paid twice); it waits for did."""
+    waiting = choose_provider(ORDER, job(), CAPS, lambda n: n != "did", pinned="did")
+    assert waiting == Wait()
+    assert choose_provider(ORDER, job(), CAPS, lambda n: True, pinned="did") == Assign("did")
+
+
+def test_a_pinned_provider_that_gave_up_on_the_job_no_longer_holds_it() -> None:
+    decision = choose_provider(ORDER, job(), CAPS, lambda n: True, frozenset({"did"}), pinned="did")
+    assert decision == Assign("heygen")
+
+
 def test_the_requests_preferred_provider_goes_first() -> None:
     assert choose_provider(ORDER, job(provider="did"), CAPS, lambda n: True) == Assign("did")
 

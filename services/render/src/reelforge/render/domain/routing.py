@@ -44,11 +44,17 @@ def choose_provider(
     capabilities: Mapping[str, ProviderCapabilities | None],
     has_room: Callable[[str], bool],
     excluded: frozenset[str] = frozenset(),
+    pinned: str | None = None,
 ) -> Decision:
     """The first provider in order that supports the job and has room right now.
 
     ``capabilities[name] is None`` means the provider takes any job (the local renderer).
+    ``pinned`` is a provider that may already hold a render of this job (a replica died before
+    the submission's answer was recorded): only it may take the job, where the resubmission is
+    idempotent, so that the job is never rendered, and paid, twice.
     """
+    if pinned is not None and pinned in order and pinned not in excluded:
+        return Assign(pinned) if has_room(pinned) else Wait()
     reasons: list[str] = []
     able = False
     for name in preference(order, request):

@@ -289,6 +289,7 @@ class Dispatcher:
                     self._capabilities,
                     has_room,
                     job.excluded_providers,
+                    pinned=job.provider if job.provider != LOCAL else None,
                 )
                 if isinstance(decision, Assign):
                     name = decision.provider

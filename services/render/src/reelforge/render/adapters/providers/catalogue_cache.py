@@ -7,10 +7,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ...domain.catalogue import Avatar, CatalogueQuery, Voice, filter_avatars, filter_voices
-from ...domain.provider import ProviderError, VideoProvider
+from ...domain.provider import ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +62,21 @@ class _Cached(Generic[T]):
         self._entry = None
 
 
+class CatalogueSource(Protocol):
+    """What a catalogue is read from: a provider adapter, or the local renderer's lists."""
+
+    async def list_avatars(self) -> list[Avatar]: ...
+
+    async def list_voices(self) -> list[Voice]: ...
+
+
 class CachedCatalogue:
     """A provider's avatars and voices, refreshed every ``ttl_s``; a failed refresh keeps
     serving the previous list rather than failing the API."""
 
     def __init__(
         self,
-        provider: VideoProvider,
+        provider: CatalogueSource,
         ttl_s: float = DEFAULT_TTL_S,
         *,
         clock: Callable[[], float] = time.monotonic,
