@@ -41,6 +41,7 @@ lint: venv
 schemas: venv
 	$(BIN)/python -m reelforge.contracts.schema_export libs/contracts/schemas
 	$(BIN)/python -m reelforge.contracts.asyncapi_export libs/contracts/asyncapi.json
+	$(BIN)/python -m reelforge.runtime.service_asyncapi deploy/asyncapi
 
 # The README's configuration table, from the settings classes (tests/test_readme_configuration.py).
 docs: venv

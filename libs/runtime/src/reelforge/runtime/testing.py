@@ -23,7 +23,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from reelforge.contracts import Event
 
 from .embedded import EmbeddedKafka, EmbeddedPostgres, create_topics
-from .stack import Stack, services_on
 
 TOPIC_PARTITIONS = 3
 
@@ -75,15 +74,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.dsn
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def stack(
-    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """The four services as subprocesses on the session's broker and PostgreSQL (e2e tests)."""
-    with services_on(tmp_path_factory.mktemp("stack"), kafka_bootstrap, database_url) as running:
-        yield running
 
 
 @pytest.fixture

@@ -10,12 +10,15 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from reelforge.contracts import VIDEO_REQUESTED, VIDEO_STATUS
+from reelforge.contracts import VIDEO_REQUESTED, VIDEO_STATUS, VideoStatus
 from reelforge.runtime import callback_tokens
 from reelforge.runtime.app import ServiceRuntime, build_service_app, create_runtime
 from reelforge.runtime.kafka import subscriber_options
 from reelforge.runtime.resilience import CircuitBreaker, TokenBucket
+from reelforge.runtime.service_asyncapi import declare_publishers
 
+from .adapters.local_catalogue import PROVIDER as LOCAL_CATALOGUE
+from .adapters.local_catalogue import LocalCatalogue
 from .adapters.local_provider import LocalRenderPool
 from .adapters.providers import (
     CachedCatalogue,
@@ -137,6 +140,7 @@ def bootstrap(settings: RenderSettings | None = None) -> tuple[Starlette, Servic
     catalogues = {
         slot.name: CachedCatalogue(slot.provider, settings.render_catalogue_ttl_s) for slot in slots
     }
+    catalogues[LOCAL_CATALOGUE] = CachedCatalogue(LocalCatalogue(), settings.render_catalogue_ttl_s)
 
     async def start_dispatcher() -> None:
         await dispatcher.start(runtime.db)
@@ -150,6 +154,10 @@ def bootstrap(settings: RenderSettings | None = None) -> tuple[Starlette, Servic
         runtime.retry_policy.group_id,
         lambda events: handle_video_requested(events, runtime.db, deadline, dispatcher.wake),
         lambda signal: handle_video_status(signal, runtime.db, dispatcher.wake_poller),
+    )
+
+    declare_publishers(
+        runtime, {VIDEO_STATUS: VideoStatus}, dead_letters_of=(VIDEO_REQUESTED, VIDEO_STATUS)
     )
 
     @runtime.broker.subscriber(

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from reelforge.contracts import SCRIPT_REQUESTED, ScriptRequested
+from reelforge.contracts import (
+    SCRIPT_REQUESTED,
+    VIDEO_REQUESTED,
+    VIDEO_STATUS,
+    ScriptRequested,
+    VideoRequested,
+    VideoStatus,
+)
 from reelforge.runtime.app import ServiceRuntime, build_service_app, create_runtime
 from reelforge.runtime.kafka import subscriber_options
+from reelforge.runtime.service_asyncapi import declare_publishers
 
 from .config import ScriptSettings
 from .domain.writer import ScriptWriter
@@ -27,6 +35,12 @@ def bootstrap(
         runtime.on_shutdown.extend(built.on_shutdown)
     chosen = writer
     max_scene_chars = settings.script_max_scene_chars
+
+    declare_publishers(
+        runtime,
+        {VIDEO_REQUESTED: VideoRequested, VIDEO_STATUS: VideoStatus},
+        dead_letters_of=(SCRIPT_REQUESTED,),
+    )
 
     @runtime.broker.subscriber(SCRIPT_REQUESTED, **subscriber_options(runtime.retry_policy))
     async def on_script_requested(event: ScriptRequested) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from reelforge.contracts import VIDEO_STATUS, VideoStatus
+from reelforge.contracts import VIDEO_READY, VIDEO_STATUS, VideoReady, VideoStatus
 from reelforge.runtime.app import ServiceRuntime, build_service_app, create_runtime
 from reelforge.runtime.kafka import subscriber_options
+from reelforge.runtime.service_asyncapi import declare_publishers
 
 from .adapters.downloader import Downloader
 from .adapters.local_media import media_routes
@@ -43,6 +44,12 @@ def bootstrap(settings: StorageSettings | None = None) -> tuple[Starlette, Servi
     runtime = create_runtime(SERVICE, settings, "reelforge.storage")
     transfer = build_transfer(settings)
     runtime.on_shutdown.append(transfer.aclose)
+
+    declare_publishers(
+        runtime,
+        {VIDEO_READY: VideoReady, VIDEO_STATUS: VideoStatus},
+        dead_letters_of=(VIDEO_STATUS,),
+    )
 
     @runtime.broker.subscriber(VIDEO_STATUS, **subscriber_options(runtime.retry_policy))
     async def on_video_status(event: VideoStatus) -> None:

@@ -37,6 +37,7 @@ from reelforge.contracts import (
 )
 from reelforge.runtime.app import ServiceRuntime
 from reelforge.runtime.kafka import dead_letter_for, subscriber_options
+from reelforge.runtime.service_asyncapi import declare_publishers
 
 from ..service_layer import projection
 
@@ -73,6 +74,16 @@ def register(
             await projection.on_requested(runtime.db, VideoRequested.model_validate(body))
         elif record.topic == SCRIPT_REQUESTED:
             await projection.on_requested(runtime.db, ScriptRequested.model_validate(body))
+
+    declare_publishers(
+        runtime,
+        {
+            VIDEO_STATUS: VideoStatus,
+            VIDEO_REQUESTED: VideoRequested,
+            SCRIPT_REQUESTED: ScriptRequested,
+        },
+        dead_letters_of=TOPICS,
+    )
 
     @runtime.broker.subscriber(
         *TOPICS,
