@@ -30,7 +30,6 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reelforge.contracts import VIDEO_REQUESTED, VIDEO_STATUS, VideoRequested  # noqa: E402
+from reelforge.runtime.db import create_database  # noqa: E402
 from reelforge.runtime.embedded import (  # noqa: E402
     EmbeddedKafka,
     EmbeddedPostgres,
@@ -81,13 +81,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def fresh_database(database_url: str) -> str:
-    name = f"render_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    return await create_database(database_url, "render_bench")
 
 
 async def explain(dsn: str) -> dict[str, Any]:

@@ -9,13 +9,12 @@ import sys
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from reelforge.contracts import VIDEO_REQUESTED, VIDEO_STATUS, VideoRequested
+from reelforge.runtime.db import create_database
 from reelforge.runtime.testing import EventWaiter, publish
 from tests.support.fake_providers import FakeHeyGen
 from tests.support.fake_providers import heygen as fake_heygen
@@ -26,13 +25,7 @@ JOBS = 30
 
 
 async def fresh_database(database_url: str) -> str:
-    name = f"render_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    return await create_database(database_url, "render")
 
 
 def job() -> VideoRequested:

@@ -9,9 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from pydantic import SecretStr
@@ -25,6 +23,7 @@ from reelforge.render.bootstrap import bootstrap
 from reelforge.render.config import RenderSettings
 from reelforge.render.service_layer.dispatcher import Dispatcher
 from reelforge.runtime import callback_tokens
+from reelforge.runtime.db import create_database
 from reelforge.runtime.testing import EventWaiter, publish
 from tests.support.fake_providers import FakeDId, FakeHeyGen, serve_app
 from tests.support.fake_providers import did as fake_did
@@ -39,13 +38,7 @@ SHARED_VOICE = {"voice_id": "en-US-JennyNeural", "name": "Jenny", "language": "E
 
 
 async def fresh_database(database_url: str) -> str:
-    name = f"render_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    return await create_database(database_url, "render")
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from faststream.kafka import KafkaBroker
@@ -223,3 +225,17 @@ class OutboxRelay:
 async def transaction(pool: Pool) -> AsyncIterator[Connection]:
     async with pool.acquire() as conn, conn.transaction():
         yield conn
+
+
+async def create_database(server_url: str, prefix: str) -> str:
+    """A new, empty database named `<prefix>_<random>` on the server of `server_url`; its DSN.
+
+    For tests and benchmarks that need a database of their own on a shared server.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
