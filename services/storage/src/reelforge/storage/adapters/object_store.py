@@ -268,6 +268,7 @@ class S3ObjectStore(ObjectStore):
         access_key_id: str | None,
         secret_access_key: SecretStr | None,
         virtual_hosted_style: bool = False,
+        unsigned_payload: bool = False,
         part_bytes: int,
         max_concurrency: int,
         clock: Callable[[], float] = time.time,
@@ -275,6 +276,9 @@ class S3ObjectStore(ObjectStore):
         config: dict[str, str | bool] = {
             "region": region,
             "virtual_hosted_style_request": virtual_hosted_style,
+            # Off by default, obstore hashes every part for the signature: one more pass over
+            # the bytes on the CPU that also downloads and hashes them (see the setting).
+            "unsigned_payload": unsigned_payload,
         }
         if endpoint:
             config["endpoint"] = endpoint
@@ -319,6 +323,7 @@ def build_object_store(settings: StorageSettings) -> ObjectStore:
             access_key_id=settings.s3_access_key_id,
             secret_access_key=settings.s3_secret_access_key,
             virtual_hosted_style=settings.s3_virtual_hosted_style,
+            unsigned_payload=settings.s3_unsigned_payload,
             part_bytes=settings.upload_part_bytes,
             max_concurrency=settings.upload_max_concurrency,
         )
