@@ -29,7 +29,7 @@ from .batching import NaturalBatcher
 RECENT_DELIVERIES = 100_000
 """Deliveries remembered in memory; older ones are found in the table."""
 DRAIN_TIMEOUT_S = 5.0
-LOOKUP_CONCURRENCY = 2
+LOOKUP_CONCURRENCY = 1
 """Lookup batches in flight at once (each on its own kept connection)."""
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

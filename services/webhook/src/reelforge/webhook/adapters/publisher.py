@@ -101,14 +101,21 @@ class KafkaPublisher:
             while self._queue:
                 pending, self._queue = self._queue, []
                 try:
-                    await self._send(pending)
+                    deliveries = await self._send(pending)
                 except Exception as error:
                     for item in pending:
                         if not item.delivered.done():
                             item.delivered.set_exception(error)
+                    continue
+                # One round in flight at a time: what arrives meanwhile goes out together in the
+                # next produce request. Sending every few events as soon as they come costs the
+                # broker and the client a request each (~0.25 ms of broker CPU per event here).
+                await asyncio.wait(deliveries, timeout=self.timeout_s)
 
-    async def _send(self, items: list[_Outgoing]) -> None:
+    async def _send(self, items: list[_Outgoing]) -> list[asyncio.Future[Any]]:
+        """Hand `items` to the producer; the futures settle when the broker acknowledged them."""
         producer = _aiokafka_producer(self.broker)
+        deliveries: list[asyncio.Future[Any]] = []
         if producer is None:
             for item in items:
                 delivery = await self.broker.publish(
@@ -119,7 +126,8 @@ class KafkaPublisher:
                     no_confirm=True,
                 )
                 _settle_when_done(delivery, [item])
-            return
+                deliveries.append(delivery)
+            return deliveries
         groups: dict[tuple[str, int], list[_Outgoing]] = defaultdict(list)
         for item in items:
             partitions = await self._partitions_of(producer, item.topic)
@@ -134,15 +142,18 @@ class KafkaPublisher:
                     )
                     is None
                 ):
-                    _settle_when_done(
-                        await producer.send_batch(batch, topic, partition=partition), members
-                    )
+                    delivery = await producer.send_batch(batch, topic, partition=partition)
+                    _settle_when_done(delivery, members)
+                    deliveries.append(delivery)
                     batch, members = producer.create_batch(), list[_Outgoing]()
                     batch.append(
                         key=item.key, value=item.value, timestamp=None, headers=item.headers
                     )
                 members.append(item)
-            _settle_when_done(await producer.send_batch(batch, topic, partition=partition), members)
+            delivery = await producer.send_batch(batch, topic, partition=partition)
+            _settle_when_done(delivery, members)
+            deliveries.append(delivery)
+        return deliveries
 
     async def _partitions_of(self, producer: Any, topic: str) -> list[int]:
         known = self._partitions.get(topic)

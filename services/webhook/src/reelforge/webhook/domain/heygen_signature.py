@@ -66,8 +66,7 @@ class VerifiedDelivery:
 
 def expected_signature(body: bytes, secret: SecretStr) -> str:
     """The hex HMAC-SHA256 that HeyGen puts in ``Heygen-Signature`` for this body."""
-    key = secret.get_secret_value().encode()
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hmac.digest(secret.get_secret_value().encode(), body, "sha256").hex()
 
 
 def signed_headers(

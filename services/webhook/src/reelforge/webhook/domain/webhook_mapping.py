@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reelforge.contracts import (
     ErrorInfo,
@@ -30,7 +30,6 @@ DID_DONE = "done"
 DID_FAILED = ("error", "rejected")
 PROVIDER_FAILED_CODE = "provider_render_failed"
 _EVENT_NAMESPACE = uuid.UUID("6f1c52c4-35a4-4f0e-9a37-5a0f6f0b7e1e")
-_URL = TypeAdapter(AnyHttpUrl)
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -145,8 +144,8 @@ def to_video_status(
 ) -> VideoStatus:
     """The ``video.status`` hint for `signal` about `job_id`."""
     rendered = None
-    if signal.state is JobState.RENDERED and signal.video_url and _is_http_url(signal.video_url):
-        rendered = RenderedVideo(url=_URL.validate_python(signal.video_url))
+    if signal.state is JobState.RENDERED and signal.video_url:
+        rendered = _rendered_or_none(signal.video_url)
     error = None
     if signal.state is JobState.FAILED:
         error = ErrorInfo(
@@ -201,12 +200,12 @@ def _uuid_or_none(value: str | None) -> UUID | None:
         return None
 
 
-def _is_http_url(value: str) -> bool:
+def _rendered_or_none(url: str) -> RenderedVideo | None:
+    """The video the hint names, if its URL is an http(s) URL (render fetches the real one)."""
     try:
-        _URL.validate_python(value)
+        return RenderedVideo.model_validate({"url": url})
     except ValidationError:
-        return False
-    return True
+        return None
 
 
 def _did_failure(talk: _DidTalk) -> str:

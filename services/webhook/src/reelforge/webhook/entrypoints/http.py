@@ -50,6 +50,8 @@ WEBHOOKS_RECEIVED = Counter(
 API_REQUESTS = Counter(
     "reelforge_api_requests", "Submission/job API requests.", ["route", "method", "status"]
 )
+_webhook_counters: dict[tuple[str, str, str], Any] = {}
+"""The counter of each label set, looked up once (``labels()`` takes a lock on every call)."""
 MAX_IDEMPOTENCY_KEY = 255
 SSE_RECHECK_S = 15.0
 
@@ -395,7 +397,11 @@ def _summary(problems: list[dict[str, str]]) -> str:
 def _log_webhook(
     provider: Provider, event_type: str, outcome: str, status_code: int, job_id: UUID | None
 ) -> None:
-    WEBHOOKS_RECEIVED.labels(provider.value, event_type, outcome).inc()
+    labels = (provider.value, event_type, outcome)
+    counter = _webhook_counters.get(labels)
+    if counter is None:
+        counter = _webhook_counters[labels] = WEBHOOKS_RECEIVED.labels(*labels)
+    counter.inc()
     logger.info(
         "webhook received",
         extra={
