@@ -310,9 +310,12 @@ async def _attempts(webhook: RunningWebhook, job_id: uuid.UUID) -> list[dict[str
         await pool.close()
 
 
-async def test_the_openapi_document_describes_the_api(client: httpx.AsyncClient) -> None:
+async def test_the_openapi_document_describes_the_api(
+    client: httpx.AsyncClient, webhook: RunningWebhook
+) -> None:
     document = (await client.get("/docs")).json()
     assert document["openapi"].startswith("3.")
+    assert document["servers"] == [{"url": webhook.settings.webhook_public_base_url}]
     assert {"/v1/videos", "/v1/scripts", "/v1/videos/{job_id}", "/webhooks/heygen"} <= set(
         document["paths"]
     )

@@ -95,6 +95,7 @@ def bootstrap(
         notifier=notifier,
         max_body_bytes=settings.webhook_max_body_bytes,
         allow_insecure_callbacks=settings.webhook_allow_insecure_callbacks,
+        public_base_url=settings.webhook_public_base_url,
         clock=clock,
     )
     app = build_service_app(runtime, routes(http_deps))

@@ -13,9 +13,9 @@ class WebhookSettings(ServiceSettings):
     http_port: int = Field(default=8084, ge=0, le=65535, description="Port of the HTTP server.")
     webhook_public_base_url: str = Field(
         default="http://127.0.0.1:8084",
-        description="Public URL of this service (for operators and deploy manifests; the callback "
-        "URLs handed to providers are built by render from RENDER_WEBHOOK_BASE_URL, which must "
-        "point here).",
+        description="Public URL of this service, advertised as the server of the OpenAPI "
+        "document at /docs (clients generated from it call this URL). Provider callback URLs are "
+        "built by render from RENDER_WEBHOOK_BASE_URL, which must point here too.",
     )
     webhook_callback_token_secret: SecretStr | None = Field(
         default=None,

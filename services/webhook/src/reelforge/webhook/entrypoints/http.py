@@ -67,6 +67,7 @@ class HttpDependencies:
     notifier: ChangeNotifier
     max_body_bytes: int
     allow_insecure_callbacks: bool
+    public_base_url: str
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -240,7 +241,7 @@ def routes(deps: HttpDependencies) -> list[BaseRoute]:
         return EventSourceResponse(_progress_stream(deps, view.job_id), ping=10)
 
     async def docs(_: Request) -> Response:
-        return JSONResponse(openapi_document())
+        return JSONResponse(openapi_document(deps.public_base_url))
 
     webhook_methods = ["POST", "OPTIONS"]
     return [

@@ -51,7 +51,8 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 @cache
-def openapi_document() -> dict[str, Any]:
+def openapi_document(public_base_url: str) -> dict[str, Any]:
+    """The API's OpenAPI 3.1 document; `public_base_url` is where clients reach this service."""
     _, definitions = models_json_schema(
         [(m, "validation") for m in (CreateVideoRequest, CreateScriptRequest)]
         + [(JobView, "serialization")],
@@ -86,6 +87,7 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "reelforge webhook service", "version": "1"},
+        "servers": [{"url": public_base_url}],
         "components": {
             "schemas": schemas,
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
