@@ -44,9 +44,12 @@ from ..service_layer import projection
 TOPICS = (VIDEO_STATUS, VIDEO_READY, VIDEO_REQUESTED, SCRIPT_REQUESTED)
 MAX_BATCH = 500
 FETCH_MIN_BYTES = 64 * 1024
-FETCH_MAX_WAIT_MS = 50
+FETCH_MAX_WAIT_MS = 200
 """Under webhook load the broker answers a fetch once 64 KiB (~100 events) are there, so a batch
-carries many hints instead of a handful; at most 50 ms is added to the view's freshness."""
+carries many hints instead of a handful; when it is quiet the view's freshness suffers by at most
+200 ms. Fewer fetches matter most with the embedded broker, where each costs milliseconds of CPU
+while events arrive: at ~1,400 events/s, a 50 ms wait cost it 0.33 ms of CPU per event, 200 ms
+0.17 ms, no consumer at all 0.08 ms."""
 _OWN_HINT = b'"source":"webhook"'
 logger = logging.getLogger(__name__)
 
