@@ -110,7 +110,8 @@ class KafkaPublisher:
                 # One round in flight at a time: what arrives meanwhile goes out together in the
                 # next produce request. Sending every few events as soon as they come costs the
                 # broker and the client a request each (~0.25 ms of broker CPU per event here).
-                await asyncio.wait(deliveries, timeout=self.timeout_s)
+                if deliveries:
+                    await asyncio.wait(deliveries, timeout=self.timeout_s)
 
     async def _send(self, items: list[_Outgoing]) -> list[asyncio.Future[Any]]:
         """Hand `items` to the producer; the futures settle when the broker acknowledged them."""
