@@ -21,8 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka.partitioner import murmur2
 from faststream.kafka import KafkaBroker
+from murmurhash2 import murmurhash2
 from opentelemetry import propagate
 
 from reelforge.contracts import Event
@@ -132,8 +132,7 @@ class KafkaPublisher:
         groups: dict[tuple[str, int], list[_Outgoing]] = defaultdict(list)
         for item in items:
             partitions = await self._partitions_of(producer, item.topic)
-            index = (murmur2(item.key) & 0x7FFFFFFF) % len(partitions)
-            groups[(item.topic, partitions[index])].append(item)
+            groups[(item.topic, partition_for(item.key, partitions))].append(item)
         for (topic, partition), group in groups.items():
             batch, members = producer.create_batch(), list[_Outgoing]()
             for item in group:
@@ -162,6 +161,19 @@ class KafkaPublisher:
             known = sorted(await producer.partitions_for(topic))
             self._partitions[topic] = known
         return known
+
+
+KAFKA_MURMUR2_SEED = 0x9747B28C
+
+
+def partition_for(key: bytes, partitions: list[int]) -> int:
+    """The partition Kafka's default partitioner picks for `key` (Java's and aiokafka's alike),
+    so that a job's events from every service share one partition and keep their order.
+
+    aiokafka's murmur2 is pure Python, about 20 µs per key under load: a twentieth of what a
+    whole webhook may cost. The C implementation computes the same hash in well under 1 µs.
+    """
+    return partitions[(murmurhash2(key, KAFKA_MURMUR2_SEED) & 0x7FFFFFFF) % len(partitions)]
 
 
 class _ExpiredError(Exception):
