@@ -1,10 +1,6 @@
 """Natural batching: callers submit one item each; while a batch is being executed, the items
 that arrive meanwhile wait and go together in the next. At low load a batch is one item (no added
 latency); under load, one database round trip serves many requests.
-
-With ``concurrency`` > 1, that many batches may be in flight at once (each runner executes one at
-a time): an item then waits for a free runner rather than for the whole previous round trip, which
-matters when round trips are slow because the machine is busy.
 """
 
 from __future__ import annotations
@@ -27,15 +23,13 @@ class NaturalBatcher(Generic[Item, Result]):
         execute: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
         max_batch: int = 500,
         name: str = "batcher",
-        concurrency: int = 1,
     ) -> None:
         self._execute = execute
         self._max_batch = max_batch
         self._name = name
-        self._concurrency = concurrency
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Future[Result]] = set()
 
     async def submit(self, item: Item) -> Result:
@@ -43,11 +37,8 @@ class NaturalBatcher(Generic[Item, Result]):
 
     def enqueue(self, item: Item) -> asyncio.Future[Result]:
         """Queue `item` without waiting; the future settles when its batch has run."""
-        if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(self._run(), name=f"{self._name}-{n}")
-                for n in range(self._concurrency)
-            ]
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=self._name)
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         self._wake.set()
@@ -60,12 +51,11 @@ class NaturalBatcher(Generic[Item, Result]):
             await asyncio.wait(waiting, timeout=timeout_s)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+                await self._task
+            self._task = None
         for _, future in self._pending:
             if not future.done():
                 future.set_exception(RuntimeError(f"{self._name} stopped"))

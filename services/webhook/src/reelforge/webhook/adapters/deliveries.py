@@ -1,11 +1,13 @@
 """Provider deliveries already turned into a signal: the webhook dedupe table.
 
-Lookups and records are batched (see `batching.py`): under load one round trip serves every
-webhook that arrived meanwhile.
+Lookups and records share batched rounds (see `batching.py`): under load one statement serves
+every webhook that arrived meanwhile. It writes the deliveries acknowledged since the previous
+round and looks up the new ones; a round costs PostgreSQL and the client about as much as either
+half alone, so two halves in one round halve the database work per webhook.
 
 A delivery is recorded only after Kafka acknowledged its signal, and the provider's 2xx does not
 wait for that write: the delivery is remembered in memory at once (so a duplicate right behind it
-is answered without a second event) and written in the next batch. Should the write fail, or the
+is answered without a second event) and written in the next round. Should the write fail, or the
 process die before it, the provider's retry republishes the signal with the *same* event_id
 (uuid5 of the delivery), which consumers drop; nothing accepted is lost.
 """
@@ -29,27 +31,47 @@ from .batching import NaturalBatcher
 RECENT_DELIVERIES = 100_000
 """Deliveries remembered in memory; older ones are found in the table."""
 DRAIN_TIMEOUT_S = 5.0
-LOOKUP_CONCURRENCY = 1
-"""Lookup batches in flight at once (each on its own kept connection)."""
+_ROUND = (
+    "WITH recorded AS ("
+    " INSERT INTO webhook_deliveries (provider, delivery_id, job_id, event_id)"
+    " SELECT * FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[])"
+    " ON CONFLICT DO NOTHING)"
+    " SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
+    " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
+    "  AS k(provider, delivery_id, job_id, n)"
+    " LEFT JOIN jobs j ON j.job_id = k.job_id"
+    " LEFT JOIN webhook_deliveries d"
+    "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
+    " ORDER BY k.n"
+)
+"""One round: the INSERT runs once whether or not the SELECT reads it (PostgreSQL's rule for
+data-modifying WITH), and the SELECT does not see its rows, which memory covers meanwhile."""
+_NO_COMMIT_WAIT = "SET synchronous_commit TO off"
+"""A round that writes records must not make its lookups wait for the WAL flush: a record lost
+in a database crash costs no more than a record never written (see the module), and the database
+stays consistent; it forgets at most the last fraction of a second of records."""
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class DedicatedConnection:
-    """One pooled connection kept by a batch runner (which runs one batch at a time).
+    """One pooled connection kept by the round runner (which runs one round at a time).
 
-    Acquiring per batch costs a second round trip per batch: asyncpg resets a connection when it
+    Acquiring per round costs a second round trip per round: asyncpg resets a connection when it
     is released (``RESET ALL``, ``UNLISTEN *``, ...). A connection that fails is given back and a
-    new one is taken for the next batch.
+    new one is taken for the next round. `setup` runs once on each connection taken.
     """
 
-    def __init__(self, pool: Callable[[], Pool]) -> None:
+    def __init__(self, pool: Callable[[], Pool], setup: str | None = None) -> None:
         self._pool = pool
+        self._setup = setup
         self._conn: Connection | None = None
 
     async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         if self._conn is None or self._conn.is_closed():
             self._conn = await self._pool().acquire()
+            if self._setup:
+                await self._conn.execute(self._setup)
         try:
             return await work(self._conn)
         except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
@@ -70,6 +92,10 @@ class DeliveryContext:
     duplicate: bool
 
 
+_RECORDED = DeliveryContext(None, duplicate=True)
+"""What a written record answers: from now on the delivery is a duplicate."""
+
+
 @dataclass(frozen=True)
 class DeliveryKey:
     provider: str
@@ -87,23 +113,18 @@ class DeliveryRecord:
 
 class DeliveryLog:
     def __init__(self, pool: Callable[[], Pool], recent_capacity: int = RECENT_DELIVERIES) -> None:
-        self._pool = pool
         self._recent: dict[tuple[str, str], None] = {}
         self._recent_capacity = recent_capacity
-        self._lookup_conns = [DedicatedConnection(pool) for _ in range(LOOKUP_CONCURRENCY)]
-        self._record_conn = DedicatedConnection(pool)
-        self._lookups: NaturalBatcher[DeliveryKey, DeliveryContext] = NaturalBatcher(
-            self._lookup_many, name="delivery-lookups", concurrency=LOOKUP_CONCURRENCY
-        )
-        self._records: NaturalBatcher[DeliveryRecord, None] = NaturalBatcher(
-            self._record_many, name="delivery-records"
+        self._conn = DedicatedConnection(pool, setup=_NO_COMMIT_WAIT)
+        self._rounds: NaturalBatcher[DeliveryKey | DeliveryRecord, DeliveryContext] = (
+            NaturalBatcher(self._round, name="delivery-rounds")
         )
 
     async def context(self, provider: str, delivery_id: str, job_id: UUID) -> DeliveryContext:
         """Who owns the job, and whether this delivery was handled before."""
         if (provider, delivery_id) in self._recent:
             return DeliveryContext(None, duplicate=True)
-        return await self._lookups.submit(DeliveryKey(provider, delivery_id, job_id))
+        return await self._rounds.submit(DeliveryKey(provider, delivery_id, job_id))
 
     async def record(self, provider: str, delivery_id: str, job_id: UUID, event_id: UUID) -> None:
         """Remember the delivery now; its row is written in the background (see the module)."""
@@ -111,10 +132,10 @@ class DeliveryLog:
         self._recent[key] = None
         if len(self._recent) > self._recent_capacity:
             del self._recent[next(iter(self._recent))]
-        written = self._records.enqueue(DeliveryRecord(provider, delivery_id, job_id, event_id))
+        written = self._rounds.enqueue(DeliveryRecord(provider, delivery_id, job_id, event_id))
         written.add_done_callback(lambda done: self._written(key, done))
 
-    def _written(self, key: tuple[str, str], done: asyncio.Future[None]) -> None:
+    def _written(self, key: tuple[str, str], done: asyncio.Future[DeliveryContext]) -> None:
         if done.cancelled() or done.exception() is not None:
             self._recent.pop(key, None)
             logger.warning(
@@ -128,47 +149,28 @@ class DeliveryLog:
 
     async def flush(self, timeout_s: float = DRAIN_TIMEOUT_S) -> None:
         """Wait until every delivery recorded so far is in the table (or its write failed)."""
-        await self._records.drain(timeout_s)
+        await self._rounds.drain(timeout_s)
 
     async def stop(self) -> None:
         await self.flush()
-        await self._lookups.stop()
-        await self._records.stop()
-        for conn in self._lookup_conns:
-            await conn.close()
-        await self._record_conn.close()
+        await self._rounds.stop()
+        await self._conn.close()
 
-    async def _lookup_many(self, keys: Sequence[DeliveryKey]) -> list[DeliveryContext]:
-        dedicated = self._lookup_conns.pop()  # one per runner: never empty here
-        try:
-            rows = await dedicated.run(
-                lambda conn: conn.fetch(
-                    "SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
-                    " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
-                    "  AS k(provider, delivery_id, job_id, n)"
-                    " LEFT JOIN jobs j ON j.job_id = k.job_id"
-                    " LEFT JOIN webhook_deliveries d"
-                    "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
-                    " ORDER BY k.n",
-                    [k.provider for k in keys],
-                    [k.delivery_id for k in keys],
-                    [k.job_id for k in keys],
-                )
-            )
-        finally:
-            self._lookup_conns.append(dedicated)
-        return [DeliveryContext(row["tenant_id"], bool(row["duplicate"])) for row in rows]
-
-    async def _record_many(self, records: Sequence[DeliveryRecord]) -> list[None]:
-        await self._record_conn.run(
-            lambda conn: conn.execute(
-                "INSERT INTO webhook_deliveries (provider, delivery_id, job_id, event_id)"
-                " SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[])"
-                " ON CONFLICT DO NOTHING",
+    async def _round(self, items: Sequence[DeliveryKey | DeliveryRecord]) -> list[DeliveryContext]:
+        """Write the records and look up the keys among `items`, in one statement."""
+        keys = [item for item in items if isinstance(item, DeliveryKey)]
+        records = [item for item in items if isinstance(item, DeliveryRecord)]
+        rows = await self._conn.run(
+            lambda conn: conn.fetch(
+                _ROUND,
+                [k.provider for k in keys],
+                [k.delivery_id for k in keys],
+                [k.job_id for k in keys],
                 [r.provider for r in records],
                 [r.delivery_id for r in records],
                 [r.job_id for r in records],
                 [r.event_id for r in records],
             )
         )
-        return [None] * len(records)
+        contexts = iter(DeliveryContext(row["tenant_id"], bool(row["duplicate"])) for row in rows)
+        return [next(contexts) if isinstance(item, DeliveryKey) else _RECORDED for item in items]
