@@ -25,9 +25,6 @@ class FakeConnection:
     def is_closed(self) -> bool:
         return False
 
-    async def execute(self, _: str) -> str:
-        return "SET"  # the session setting taken with the connection
-
     async def fetch(
         self, _: str, providers: list[str], __: list[str], ___: Any, *record: list[Any]
     ) -> list[dict[str, Any]]:

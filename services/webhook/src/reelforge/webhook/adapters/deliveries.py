@@ -34,7 +34,10 @@ DRAIN_TIMEOUT_S = 5.0
 _ROUND = (
     "WITH recorded AS ("
     " INSERT INTO webhook_deliveries (provider, delivery_id, job_id, event_id)"
-    " SELECT * FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[])"
+    " SELECT r.provider, r.delivery_id, r.job_id, r.event_id"
+    " FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[])"
+    "  AS r(provider, delivery_id, job_id, event_id),"
+    " (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
     " ON CONFLICT DO NOTHING)"
     " SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
     " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
@@ -44,12 +47,13 @@ _ROUND = (
     "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
     " ORDER BY k.n"
 )
-"""One round: the INSERT runs once whether or not the SELECT reads it (PostgreSQL's rule for
-data-modifying WITH), and the SELECT does not see its rows, which memory covers meanwhile."""
-_NO_COMMIT_WAIT = "SET synchronous_commit TO off"
-"""A round that writes records must not make its lookups wait for the WAL flush: a record lost
-in a database crash costs no more than a record never written (see the module), and the database
-stays consistent; it forgets at most the last fraction of a second of records."""
+"""One round. The INSERT runs once whether or not the SELECT reads it (PostgreSQL's rule for
+data-modifying WITH), and the SELECT does not see its rows, which memory covers meanwhile.
+
+A round that writes records does not make its lookups wait for the WAL flush: a record lost in a
+database crash costs no more than a record never written (see the module), and the database stays
+consistent. The setting is local to the round's own transaction (``set_config(..., true)``), so
+it never reaches another statement, even through a transaction-pooling PgBouncer."""
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -59,19 +63,16 @@ class DedicatedConnection:
 
     Acquiring per round costs a second round trip per round: asyncpg resets a connection when it
     is released (``RESET ALL``, ``UNLISTEN *``, ...). A connection that fails is given back and a
-    new one is taken for the next round. `setup` runs once on each connection taken.
+    new one is taken for the next round.
     """
 
-    def __init__(self, pool: Callable[[], Pool], setup: str | None = None) -> None:
+    def __init__(self, pool: Callable[[], Pool]) -> None:
         self._pool = pool
-        self._setup = setup
         self._conn: Connection | None = None
 
     async def run(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         if self._conn is None or self._conn.is_closed():
             self._conn = await self._pool().acquire()
-            if self._setup:
-                await self._conn.execute(self._setup)
         try:
             return await work(self._conn)
         except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
@@ -115,7 +116,7 @@ class DeliveryLog:
     def __init__(self, pool: Callable[[], Pool], recent_capacity: int = RECENT_DELIVERIES) -> None:
         self._recent: dict[tuple[str, str], None] = {}
         self._recent_capacity = recent_capacity
-        self._conn = DedicatedConnection(pool, setup=_NO_COMMIT_WAIT)
+        self._conn = DedicatedConnection(pool)
         self._rounds: NaturalBatcher[DeliveryKey | DeliveryRecord, DeliveryContext] = (
             NaturalBatcher(self._round, name="delivery-rounds")
         )
