@@ -39,16 +39,19 @@ _ROUND = (
     "  AS r(provider, delivery_id, job_id, event_id),"
     " (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
     " ON CONFLICT DO NOTHING)"
-    " SELECT k.n, j.tenant_id, d.delivery_id IS NOT NULL AS duplicate"
+    " SELECT (SELECT j.tenant_id FROM jobs j WHERE j.job_id = k.job_id) AS tenant_id,"
+    "  (SELECT true FROM webhook_deliveries d"
+    "   WHERE d.provider = k.provider AND d.delivery_id = k.delivery_id) IS NOT NULL AS duplicate"
     " FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY"
     "  AS k(provider, delivery_id, job_id, n)"
-    " LEFT JOIN jobs j ON j.job_id = k.job_id"
-    " LEFT JOIN webhook_deliveries d"
-    "  ON d.provider = k.provider AND d.delivery_id = k.delivery_id"
     " ORDER BY k.n"
 )
 """One round. The INSERT runs once whether or not the SELECT reads it (PostgreSQL's rule for
 data-modifying WITH), and the SELECT does not see its rows, which memory covers meanwhile.
+
+Each key is looked up by a scalar subquery on a primary key, which PostgreSQL runs as an index
+probe whatever its statistics say. Joins were planned as hash joins over whole tables while the
+tables were new or small, and the connection's cached plan went on scanning them as they grew.
 
 A round that writes records does not make its lookups wait for the WAL flush: a record lost in a
 database crash costs no more than a record never written (see the module), and the database stays
