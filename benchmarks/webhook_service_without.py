@@ -25,8 +25,8 @@ from datetime import datetime
 from uuid import UUID
 
 from reelforge.contracts import Event
-from reelforge.runtime.app import ServiceRuntime, serve
-from reelforge.webhook import bootstrap as webhook_bootstrap
+from reelforge.runtime.app import ServiceRuntime
+from reelforge.webhook.__main__ import main as run_service
 from reelforge.webhook.adapters.deliveries import DeliveryContext, DeliveryLog
 from reelforge.webhook.adapters.publisher import KafkaPublisher
 from reelforge.webhook.entrypoints import consumers
@@ -63,7 +63,7 @@ def main() -> None:
     without = {stage for stage in parser.parse_args().without.split(",") if stage}
     if unknown := without - set(STAGES):
         parser.error(f"unknown stage(s) {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
-    # Replaced on the classes before bootstrap() binds the handler to them.
+    # Replaced on the classes before the service's bootstrap binds the handler to them.
     if "database" in without:
         DeliveryLog.context = _unseen  # type: ignore[method-assign]
         DeliveryLog.record = _not_recorded  # type: ignore[method-assign]
@@ -71,9 +71,7 @@ def main() -> None:
         KafkaPublisher.publish = _not_published  # type: ignore[method-assign]
     if "consumer" in without:
         consumers.register = _no_consumer
-    service = webhook_bootstrap.bootstrap()
-    webhook_bootstrap.tune_process()
-    serve(service.app, service.settings)
+    run_service()
 
 
 if __name__ == "__main__":
